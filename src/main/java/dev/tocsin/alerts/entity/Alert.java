@@ -1,0 +1,25 @@
+package dev.tocsin.alerts.entity;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import java.time.Instant;
+
+/** An accepted alert. Its {@link #data()} is the {@code d} of the {@code alert} envelope. */
+public record Alert(String id, String topic, Severity severity, String title, String body,
+                    String publishedBy, Instant publishedAt, Instant expiresAt) {
+
+    public JsonObject data() {
+        JsonObjectBuilder d = Json.createObjectBuilder()
+                .add("severity", severity.wireName())
+                .add("title", title)
+                .add("publishedBy", publishedBy);
+        if (body != null) {
+            d.add("body", body);
+        }
+        if (expiresAt != null) {
+            d.add("expiresAt", expiresAt.toEpochMilli());
+        }
+        return d.build();
+    }
+}

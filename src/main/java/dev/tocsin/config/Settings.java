@@ -1,0 +1,117 @@
+package dev.tocsin.config;
+
+import dev.tocsin.envelope.control.EnvelopeSigner;
+import dev.tocsin.envelope.control.ServerKeyRing;
+import dev.tocsin.security.control.DemoIssuer;
+import dev.tocsin.security.control.TokenVerifier;
+import dev.tocsin.security.control.TopicPermissions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Every configuration key Tocsin reads, with its default; docs/operations.md lists them. Values come
+ * from MicroProfile Config: system properties, environment variables ({@code TOCSIN_FRAME_MAX_BYTES}
+ * for {@code tocsin.frame.max-bytes}), then META-INF/microprofile-config.properties.
+ */
+@ApplicationScoped
+public class Settings {
+
+    private static final Logger LOG = Logger.getLogger(Settings.class.getName());
+
+    @Inject @ConfigProperty(name = "tocsin.signing.jwks") Optional<String> signingJwks;
+    @Inject @ConfigProperty(name = "tocsin.signing.active-kid") Optional<String> signingActiveKid;
+
+    @Inject @ConfigProperty(name = "tocsin.jwt.jwks") Optional<String> jwtJwks;
+    @Inject @ConfigProperty(name = "tocsin.jwt.issuer") Optional<String> jwtIssuer;
+    @Inject @ConfigProperty(name = "tocsin.jwt.audience") Optional<String> jwtAudience;
+    @Inject @ConfigProperty(name = "tocsin.jwt.groups-claim", defaultValue = "groups") String groupsClaim;
+
+    @Inject @ConfigProperty(name = "tocsin.topics.rules", defaultValue = "") String topicRules;
+
+    
+
+    @Inject @ConfigProperty(name = "tocsin.handshake.timeout-ms", defaultValue = "10000") long handshakeTimeoutMs;
+    @Inject @ConfigProperty(name = "tocsin.heartbeat.interval-ms", defaultValue = "30000") long heartbeatIntervalMs;
+    @Inject @ConfigProperty(name = "tocsin.heartbeat.timeout-ms", defaultValue = "75000") long heartbeatTimeoutMs;
+    @Inject @ConfigProperty(name = "tocsin.replay.window-ms", defaultValue = "120000") long replayWindowMs;
+    @Inject @ConfigProperty(name = "tocsin.outbox.max-bytes", defaultValue = "1048576") long outboxMaxBytes;
+    @Inject @ConfigProperty(name = "tocsin.send.timeout-ms", defaultValue = "10000") long sendTimeoutMs;
+
+    @Inject @ConfigProperty(name = "tocsin.demo.enabled", defaultValue = "false") boolean demoEnabled;
+    @Inject @ConfigProperty(name = "tocsin.demo.issuer-jwk") Optional<String> demoIssuerJwk;
+    @Inject @ConfigProperty(name = "tocsin.demo.token-ttl-seconds", defaultValue = "3600") long demoTokenTtlSeconds;
+
+    @Produces
+    @Singleton
+    EnvelopeSigner envelopeSigner() {
+        Optional<String> jwks = signingJwks.map(ConfigValues::inlineOrFile);
+        if (jwks.isEmpty()) {
+            LOG.warning("tocsin.signing.jwks is not set: signing with an ephemeral key that changes at every start");
+            return new EnvelopeSigner(ServerKeyRing.ephemeral());
+        }
+        return new EnvelopeSigner(new ServerKeyRing(jwks.get(), signingActiveKid.orElseThrow(
+                () -> new IllegalStateException("tocsin.signing.active-kid is required with tocsin.signing.jwks"))));
+    }
+
+    @Produces
+    @Singleton
+    TokenVerifier tokenVerifier() {
+        if (jwtJwks.isEmpty()) {
+            LOG.warning("tocsin.jwt.jwks is not set: every token will be rejected");
+        }
+        return new TokenVerifier(jwtJwks.map(ConfigValues::inlineOrFile).orElse(null),
+                jwtIssuer.orElse(null), jwtAudience.orElse(null), groupsClaim);
+    }
+
+    @Produces
+    @Singleton
+    TopicPermissions topicPermissions() {
+        return new TopicPermissions(topicRules);
+    }
+
+    @Produces
+    @Singleton
+    Optional<DemoIssuer> demoIssuer() {
+        if (!demoEnabled) {
+            return Optional.empty();
+        }
+        LOG.warning("DEMO sign-in is enabled (tocsin.demo.enabled=true): anyone can mint tokens. Never in production.");
+        return Optional.of(new DemoIssuer(ConfigValues.inlineOrFile(demoIssuerJwk.orElseThrow(
+                () -> new IllegalStateException("tocsin.demo.issuer-jwk is required when the demo is enabled"))),
+                jwtIssuer.orElse("tocsin-demo"), jwtAudience.orElse(null), groupsClaim));
+    }
+
+    public Duration handshakeTimeout() {
+        return Duration.ofMillis(handshakeTimeoutMs);
+    }
+
+    public Duration heartbeatInterval() {
+        return Duration.ofMillis(heartbeatIntervalMs);
+    }
+
+    public Duration heartbeatTimeout() {
+        return Duration.ofMillis(heartbeatTimeoutMs);
+    }
+
+    public Duration replayWindow() {
+        return Duration.ofMillis(replayWindowMs);
+    }
+
+    public long outboxMaxBytes() {
+        return outboxMaxBytes;
+    }
+
+    public Duration sendTimeout() {
+        return Duration.ofMillis(sendTimeoutMs);
+    }
+
+    public Duration demoTokenTtl() {
+        return Duration.ofSeconds(demoTokenTtlSeconds);
+    }
+}

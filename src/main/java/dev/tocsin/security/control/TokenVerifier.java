@@ -1,0 +1,89 @@
+package dev.tocsin.security.control;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.jwk.JWKSet;
+import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.proc.BadJOSEException;
+import com.nimbusds.jose.proc.JWSVerificationKeySelector;
+import com.nimbusds.jose.proc.SecurityContext;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
+import com.nimbusds.jwt.proc.DefaultJWTProcessor;
+import dev.tocsin.security.entity.Caller;
+import java.text.ParseException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Verifies bearer JWTs (RS256, PS256, ES256, ES384) against the issuer's public JWK set: signature,
+ * issuer, audience when configured, and expiry (60 s clock skew). Subject and expiry are required.
+ */
+public final class TokenVerifier {
+
+    public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384);
+
+    private final DefaultJWTProcessor<SecurityContext> processor;
+    private final String groupsClaim;
+
+    /**
+     * @param jwks     the issuer's public keys; null or blank rejects every token
+     * @param audience null to accept any audience
+     */
+    public TokenVerifier(String jwks, String issuer, String audience, String groupsClaim) {
+        this.groupsClaim = groupsClaim;
+        this.processor = new DefaultJWTProcessor<>();
+        JWKSet keys = parse(jwks);
+        processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(keys)));
+        JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
+        Optional.ofNullable(issuer).filter(s -> !s.isBlank()).ifPresent(exact::issuer);
+        processor.setJWTClaimsSetVerifier(new DefaultJWTClaimsVerifier<>(
+                Optional.ofNullable(audience).filter(s -> !s.isBlank()).orElse(null),
+                exact.build(), Set.of("sub", "exp")));
+    }
+
+    private static JWKSet parse(String jwks) {
+        if (jwks == null || jwks.isBlank()) {
+            return new JWKSet();
+        }
+        try {
+            return JWKSet.parse(jwks).toPublicJWKSet();
+        } catch (ParseException e) {
+            throw new IllegalArgumentException("the token issuer's keys are not a JWK set: " + e.getMessage(), e);
+        }
+    }
+
+    /** @throws InvalidTokenException with a reason fit to show the caller */
+    public Caller verify(String token) {
+        if (token == null || token.isBlank()) {
+            throw new InvalidTokenException("no token");
+        }
+        try {
+            JWTClaimsSet claims = processor.process(token, null);
+            return new Caller(claims.getSubject(), groups(claims), claims.getExpirationTime().toInstant());
+        } catch (ParseException e) {
+            throw new InvalidTokenException("not a JWT");
+        } catch (BadJOSEException e) {
+            throw new InvalidTokenException(e.getMessage());
+        } catch (JOSEException e) {
+            throw new InvalidTokenException("token could not be verified");
+        }
+    }
+
+    private Set<String> groups(JWTClaimsSet claims) throws ParseException {
+        Object value = claims.getClaim(groupsClaim);
+        if (value instanceof String single) {
+            return Set.of(single);
+        }
+        List<String> list = value == null ? List.of() : claims.getStringListClaim(groupsClaim);
+        return Set.copyOf(new HashSet<>(list));
+    }
+
+    public static final class InvalidTokenException extends RuntimeException {
+        public InvalidTokenException(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tocsin.sessions.boundary;
+
+import dev.tocsin.config.Settings;
+import dev.tocsin.envelope.boundary.EnvelopeDecoder;
+import dev.tocsin.envelope.entity.ErrorCode;
+import dev.tocsin.envelope.entity.Inbound;
+import dev.tocsin.envelope.entity.ProtocolVersion;
+import dev.tocsin.sessions.control.ClientProtocol;
+import dev.tocsin.sessions.control.Connection;
+import dev.tocsin.sessions.control.Outbox;
+import dev.tocsin.sessions.control.ReplayGuard;
+import dev.tocsin.sessions.control.SessionRegistry;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.nio.ByteBuffer;
+import java.util.UUID;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** The WebSocket at {@value #PATH}: translates socket events into registry and protocol calls. */
+@ServerEndpoint(value = AlertsEndpoint.PATH, subprotocols = ProtocolVersion.SUBPROTOCOL,
+        decoders = EnvelopeDecoder.class, configurator = OriginPolicy.class)
+public class AlertsEndpoint {
+
+    public static final String PATH = "/ws";
+    private static final Logger LOG = Logger.getLogger(AlertsEndpoint.class.getName());
+    private static final String CONNECTION = "tocsin.connection";
+
+    @Inject
+    SessionRegistry registry;
+
+    @Inject
+    ClientProtocol protocol;
+
+    @Inject
+    Settings settings;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    @OnOpen
+    public void open(Session session) {
+        Outbox outbox = new Outbox(new WebSocketTransport(session, executor), settings.outboxMaxBytes());
+        Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
+                new ReplayGuard(settings.replayWindow().toMillis()));
+        session.getUserProperties().put(CONNECTION, connection);
+        registry.add(connection);
+    }
+
+    @OnMessage
+    public void text(Inbound inbound, Session session) {
+        protocol.onFrame(connection(session), inbound);
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer ignored, Session session) {
+        protocol.refuse(connection(session), ErrorCode.BINARY_NOT_SUPPORTED, null, null);
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        connection(session).heard();
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        registry.remove(connection(session));
+    }
+
+    @OnError
+    public void error(Session session, Throwable error) {
+        LOG.log(Level.FINE, "WebSocket error on " + session.getId(), error);
+    }
+
+    private static Connection connection(Session session) {
+        return (Connection) session.getUserProperties().get(CONNECTION);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.tocsin.sessions.boundary;
+
+import dev.tocsin.envelope.entity.CloseCode;
+import dev.tocsin.sessions.control.Outbox;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** An {@link Outbox.Transport} over a Jakarta WebSocket session. Closes run on an executor, never on the caller. */
+final class WebSocketTransport implements Outbox.Transport {
+
+    private static final Logger LOG = Logger.getLogger(WebSocketTransport.class.getName());
+    private static final ByteBuffer PING = ByteBuffer.wrap(new byte[] {'t'});
+
+    private final Session session;
+    private final Executor closer;
+
+    WebSocketTransport(Session session, Executor closer) {
+        this.session = session;
+        this.closer = closer;
+    }
+
+    @Override
+    public void send(String text, Consumer<Throwable> done) {
+        try {
+            session.getAsyncRemote().sendText(text, result -> done.accept(result.isOK() ? null : result.getException()));
+        } catch (RuntimeException e) {
+            done.accept(e);
+        }
+    }
+
+    @Override
+    public void ping() {
+        try {
+            session.getAsyncRemote().sendPing(PING.duplicate());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping to " + session.getId() + " failed", e);
+        }
+    }
+
+    @Override
+    public void close(CloseCode code, String detail) {
+        closer.execute(() -> {
+            try {
+                session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), detail));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "close of " + session.getId() + " failed", e);
+            }
+        });
+    }
+}

@@ -1,0 +1,197 @@
+package dev.tocsin.sessions.control;
+
+import dev.tocsin.alerts.control.AlertDispatcher;
+import dev.tocsin.alerts.entity.AlertDraft;
+import dev.tocsin.alerts.entity.Published;
+import dev.tocsin.alerts.entity.Topic;
+import dev.tocsin.config.Settings;
+import dev.tocsin.envelope.boundary.EnvelopeDecoder;
+import dev.tocsin.envelope.control.Base64Url;
+import dev.tocsin.envelope.entity.Envelope;
+import dev.tocsin.envelope.entity.ErrorCode;
+import dev.tocsin.envelope.entity.Inbound;
+import dev.tocsin.envelope.entity.MessageType;
+import dev.tocsin.envelope.entity.ProtocolException;
+import dev.tocsin.envelope.entity.ProtocolVersion;
+import dev.tocsin.security.control.TokenVerifier;
+import dev.tocsin.security.control.TopicPermissions;
+import dev.tocsin.security.entity.Action;
+import dev.tocsin.security.entity.Caller;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** What the server does with each client frame; docs/protocol.md describes the same rules. */
+@ApplicationScoped
+public class ClientProtocol {
+
+    private static final Logger LOG = Logger.getLogger(ClientProtocol.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @Inject
+    SessionRegistry registry;
+    @Inject
+    ServerFrames frames;
+    @Inject
+    TokenVerifier tokens;
+    @Inject
+    TopicPermissions permissions;
+    @Inject
+    AlertDispatcher alerts;
+    @Inject
+    Settings settings;
+    @Inject
+    @ConfigProperty(name = EnvelopeDecoder.MAX_FRAME_BYTES, defaultValue = "" + EnvelopeDecoder.DEFAULT_MAX_FRAME_BYTES)
+    int maxFrameBytes;
+
+    private FrameAuthenticity authenticity;
+
+    @PostConstruct
+    void init() {
+        authenticity = new FrameAuthenticity(settings.replayWindow().toMillis());
+    }
+
+    public void onFrame(Connection connection, Inbound inbound) {
+        connection.heard();
+        if (inbound.isBarePing()) {
+            connection.outbox().offer("pong");
+            return;
+        }
+        try {
+            if (inbound.isRejected()) {
+                throw new ProtocolException(inbound.error(), inbound.detail());
+            }
+            dispatch(connection, inbound);
+        } catch (ProtocolException e) {
+            refuse(connection, e.code(), e.getMessage(), inbound.ref());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "frame " + inbound.ref() + " on connection " + connection.id() + " failed", e);
+            refuse(connection, ErrorCode.INTERNAL_ERROR, null, inbound.ref());
+        }
+    }
+
+    public void refuse(Connection connection, ErrorCode code, String detail, String ref) {
+        String frame = frames.error(code, detail, ref);
+        if (code.closes()) {
+            connection.outbox().offerThenClose(frame, code.closeCode(), code.name());
+        } else {
+            connection.outbox().offer(frame);
+        }
+    }
+
+    private void dispatch(Connection connection, Inbound inbound) {
+        long now = System.currentTimeMillis();
+        if (!connection.authenticated()) {
+            if (inbound.type() != MessageType.HANDSHAKE) {
+                throw new ProtocolException(ErrorCode.NOT_AUTHENTICATED, "send handshake first");
+            }
+            handshake(connection, inbound, now);
+            return;
+        }
+        if (inbound.type() == MessageType.HANDSHAKE) {
+            throw new ProtocolException(ErrorCode.ALREADY_AUTHENTICATED, null);
+        }
+        authenticity.check(inbound, FrameAuthenticity.SESSION_KID, connection.sessionKey(), connection.replayGuard(), now);
+        Envelope envelope = inbound.envelope();
+        switch (inbound.type()) {
+            case SUBSCRIBE -> subscribe(connection, envelope);
+            case UNSUBSCRIBE -> {
+                registry.unsubscribe(connection, topic(envelope));
+                connection.outbox().offer(frames.reply(MessageType.UNSUBSCRIBED, envelope.id(), envelope.topic()));
+            }
+            case PUBLISH -> publish(connection, envelope);
+            case ACK -> connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
+                    Json.createObjectBuilder().add("alertId", requiredString(envelope.d(), "alertId"))));
+            case PING -> connection.outbox().offer(frames.reply(MessageType.PONG, envelope.id(), null));
+            case PONG -> { }
+            default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, inbound.type().wireName());
+        }
+    }
+
+    private void handshake(Connection connection, Inbound inbound, long now) {
+        String token = requiredString(inbound.envelope().d(), "token");
+        Caller caller;
+        try {
+            caller = tokens.verify(token);
+        } catch (TokenVerifier.InvalidTokenException e) {
+            throw new ProtocolException(ErrorCode.AUTHENTICATION_FAILED, e.getMessage());
+        }
+        authenticity.check(inbound, FrameAuthenticity.TOKEN_KID, token.getBytes(StandardCharsets.UTF_8),
+                connection.replayGuard(), now);
+        byte[] sessionKey = new byte[32];
+        RANDOM.nextBytes(sessionKey);
+        registry.authenticated(connection, caller, sessionKey);
+        connection.outbox().offer(frames.reply(MessageType.WELCOME, inbound.envelope().id(), null, Json.createObjectBuilder()
+                .add("session", connection.id())
+                .add("key", Base64Url.encode(sessionKey))
+                .add("user", caller.subject())
+                .add("groups", Json.createArrayBuilder(caller.groups()))
+                .add("expiresAt", caller.expiresAt().toEpochMilli())
+                .add("versions", Json.createArrayBuilder(ProtocolVersion.SUPPORTED))
+                .add("heartbeatMs", settings.heartbeatInterval().toMillis())
+                .add("maxFrameBytes", maxFrameBytes)
+                .add("replayWindowMs", settings.replayWindow().toMillis())));
+    }
+
+    private void subscribe(Connection connection, Envelope envelope) {
+        String topic = topic(envelope);
+        if (!permissions.allows(connection.caller(), Action.SUBSCRIBE, topic)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN_TOPIC, "may not subscribe to " + topic);
+        }
+        registry.subscribe(connection, topic);
+        connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic));
+    }
+
+    private void publish(Connection connection, Envelope envelope) {
+        JsonObject d = envelope.d() == null ? JsonObject.EMPTY_JSON_OBJECT : envelope.d();
+        AlertDraft draft = new AlertDraft(topic(envelope), optionalString(d, "severity"), optionalString(d, "title"),
+                optionalString(d, "body"), optionalLong(d, "expiresAt"), optionalLong(d, "ttlSeconds"));
+        Published published = alerts.publish(connection.caller(), draft);
+        connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
+                Json.createObjectBuilder().add("alertId", published.alert().id())));
+    }
+
+    private static String topic(Envelope envelope) {
+        if (!Topic.valid(envelope.topic())) {
+            throw new ProtocolException(ErrorCode.INVALID_TOPIC, "topic '" + envelope.topic() + "' is not a valid topic name");
+        }
+        return envelope.topic();
+    }
+
+    private static String requiredString(JsonObject d, String field) {
+        String value = d == null ? null : optionalString(d, field);
+        if (value == null || value.isEmpty()) {
+            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be a non-empty string");
+        }
+        return value;
+    }
+
+    private static String optionalString(JsonObject d, String field) {
+        if (!d.containsKey(field) || d.isNull(field)) {
+            return null;
+        }
+        if (!(d.get(field) instanceof JsonString s)) {
+            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be a string");
+        }
+        return s.getString();
+    }
+
+    private static Long optionalLong(JsonObject d, String field) {
+        if (!d.containsKey(field) || d.isNull(field)) {
+            return null;
+        }
+        if (!(d.get(field) instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > 62) {
+            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be an integer");
+        }
+        return n.longValue();
+    }
+}

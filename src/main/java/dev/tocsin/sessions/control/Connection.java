@@ -1,0 +1,82 @@
+package dev.tocsin.sessions.control;
+
+import dev.tocsin.security.entity.Caller;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The state of one WebSocket connection: who it is once the handshake is done, its signing key,
+ * its topics, its outbox and the clocks the heartbeat reads. Only the registry and the protocol
+ * handling change it.
+ */
+public final class Connection {
+
+    private final String id;
+    private final Outbox outbox;
+    private final ReplayGuard replayGuard;
+    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final long openedNanos = System.nanoTime();
+    private volatile long lastHeardNanos = openedNanos;
+    private volatile long lastPingNanos = openedNanos;
+    private volatile Caller caller;
+    private volatile byte[] sessionKey;
+
+    public Connection(String id, Outbox outbox, ReplayGuard replayGuard) {
+        this.id = id;
+        this.outbox = outbox;
+        this.replayGuard = replayGuard;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    public ReplayGuard replayGuard() {
+        return replayGuard;
+    }
+
+    public Set<String> topics() {
+        return topics;
+    }
+
+    public boolean authenticated() {
+        return caller != null;
+    }
+
+    public Caller caller() {
+        return caller;
+    }
+
+    public byte[] sessionKey() {
+        return sessionKey;
+    }
+
+    void authenticate(Caller caller, byte[] sessionKey) {
+        this.sessionKey = sessionKey;
+        this.caller = caller;
+    }
+
+    public void heard() {
+        lastHeardNanos = System.nanoTime();
+    }
+
+    public long openedNanos() {
+        return openedNanos;
+    }
+
+    public long lastHeardNanos() {
+        return lastHeardNanos;
+    }
+
+    public long lastPingNanos() {
+        return lastPingNanos;
+    }
+
+    public void pinged() {
+        lastPingNanos = System.nanoTime();
+    }
+}

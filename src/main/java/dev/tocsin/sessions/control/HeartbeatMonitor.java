@@ -1,0 +1,88 @@
+package dev.tocsin.sessions.control;
+
+import dev.tocsin.config.Settings;
+import dev.tocsin.envelope.entity.CloseCode;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.inject.Inject;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps connections honest. Every sweep it pings connections that have been quiet for a heartbeat
+ * interval, and closes those that missed the handshake deadline, went silent past the heartbeat
+ * timeout (dead peers that still look open), hold an expired token, or have had one write
+ * hanging longer than the send timeout.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class HeartbeatMonitor {
+
+    private static final Logger LOG = Logger.getLogger(HeartbeatMonitor.class.getName());
+    private static final long SWEEP_MILLIS = 250;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    @Inject
+    SessionRegistry registry;
+
+    @Inject
+    Settings settings;
+
+    private ScheduledFuture<?> sweeps;
+
+    @PostConstruct
+    void start() {
+        sweeps = scheduler.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        sweeps.cancel(false);
+    }
+
+    void sweep() {
+        long now = System.nanoTime();
+        long wallClock = System.currentTimeMillis();
+        Instant instant = Instant.ofEpochMilli(wallClock);
+        for (Connection connection : registry.connections()) {
+            try {
+                check(connection, now, wallClock, instant);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "heartbeat check of " + connection.id() + " failed", e);
+            }
+        }
+    }
+
+    private void check(Connection connection, long now, long wallClock, Instant instant) {
+        Outbox outbox = connection.outbox();
+        long inFlight = outbox.inFlightSinceNanos();
+        if (!connection.authenticated() && now - connection.openedNanos() > settings.handshakeTimeout().toNanos()) {
+            outbox.closeNow(CloseCode.HANDSHAKE_TIMEOUT, "no handshake");
+        } else if (now - connection.lastHeardNanos() > settings.heartbeatTimeout().toNanos()) {
+            outbox.closeNow(CloseCode.HEARTBEAT_TIMEOUT, "no pong");
+        } else if (inFlight != 0 && now - inFlight > settings.sendTimeout().toNanos()) {
+            outbox.closeNow(CloseCode.SLOW_CONSUMER, "write timed out");
+        } else if (connection.authenticated() && connection.caller().expired(instant)) {
+            outbox.closeNow(CloseCode.TOKEN_EXPIRED, "token expired");
+        } else if (now - Math.max(connection.lastHeardNanos(), connection.lastPingNanos()) > settings.heartbeatInterval().toNanos()) {
+            connection.pinged();
+            outbox.ping();
+        }
+        connection.replayGuard().forgetExpired(wallClock);
+    }
+}

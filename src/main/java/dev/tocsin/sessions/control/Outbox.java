@@ -1,0 +1,137 @@
+package dev.tocsin.sessions.control;
+
+import dev.tocsin.envelope.entity.CloseCode;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One connection's outbound frames: a bounded queue drained by one asynchronous send at a time, so
+ * that a broadcast only enqueues and never waits for a client. Tyrus has no write timeout of its own:
+ * {@link #inFlightSinceNanos()} lets the heartbeat find a write that has hung.
+ */
+public final class Outbox {
+
+    /** Where frames go; the production one wraps a WebSocket session's async remote. */
+    public interface Transport {
+        /** Sends text; {@code done} is called exactly once, possibly before this method returns. */
+        void send(String text, Consumer<Throwable> done);
+
+        /** Sends a WebSocket ping; must not block on a peer that reads nothing. */
+        void ping();
+
+        void close(CloseCode code, String detail);
+    }
+
+    private record Item(String text, CloseCode close, String detail) {
+    }
+
+    private final Transport transport;
+    private final long maxBytes;
+    private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicLong queuedBytes = new AtomicLong();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile long inFlightSinceNanos;
+
+    public Outbox(Transport transport, long maxBytes) {
+        this.transport = transport;
+        this.maxBytes = maxBytes;
+    }
+
+    /**
+     * Queues a frame. Over the byte limit the connection is closed as a slow consumer.
+     *
+     * @return false if the frame was not queued (outbox closed or over its limit)
+     */
+    public boolean offer(String text) {
+        if (closed.get()) {
+            return false;
+        }
+        if (queuedBytes.addAndGet(text.length()) > maxBytes) {
+            queuedBytes.addAndGet(-text.length());
+            closeNow(CloseCode.SLOW_CONSUMER, "outbound queue over " + maxBytes + " bytes");
+            return false;
+        }
+        queue.add(new Item(text, null, null));
+        drain();
+        return true;
+    }
+
+    /** Queues a frame, then a close once that frame is written: for errors that end the connection. */
+    public void offerThenClose(String text, CloseCode code, String detail) {
+        if (closed.get()) {
+            return;
+        }
+        queue.add(new Item(text, null, null));
+        queue.add(new Item(null, code, detail));
+        drain();
+    }
+
+    /** Closes without waiting for queued frames (they are dropped). */
+    public void closeNow(CloseCode code, String detail) {
+        if (closed.compareAndSet(false, true)) {
+            queue.clear();
+            transport.close(code, detail);
+        }
+    }
+
+    /** Pings unless a write is in flight: a peer that is not reading would not see it anyway. */
+    public void ping() {
+        if (!closed.get() && inFlightSinceNanos == 0) {
+            transport.ping();
+        }
+    }
+
+    public long queuedBytes() {
+        return queuedBytes.get();
+    }
+
+    /** 0 when no write is in progress. */
+    public long inFlightSinceNanos() {
+        return inFlightSinceNanos;
+    }
+
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    private void drain() {
+        while (!closed.get() && sending.compareAndSet(false, true)) {
+            Item item = queue.poll();
+            if (item == null) {
+                sending.set(false);
+                if (queue.isEmpty()) {
+                    return;
+                }
+                continue;
+            }
+            if (item.close() != null) {
+                closeNow(item.close(), item.detail());
+                return;
+            }
+            // Whichever of "send returned" and "send completed" comes second continues the draining:
+            // a completion inside send() must not recurse, one on another thread must not be lost.
+            AtomicInteger handOff = new AtomicInteger();
+            inFlightSinceNanos = System.nanoTime();
+            transport.send(item.text(), failure -> {
+                inFlightSinceNanos = 0;
+                queuedBytes.addAndGet(-item.text().length());
+                if (failure != null) {
+                    closeNow(CloseCode.SEND_FAILED, "write failed");
+                    return;
+                }
+                sending.set(false);
+                if (handOff.getAndIncrement() == 1) {
+                    drain();
+                }
+            });
+            if (handOff.getAndIncrement() == 0) {
+                return;
+            }
+        }
+    }
+}

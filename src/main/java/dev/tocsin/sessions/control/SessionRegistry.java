@@ -1,0 +1,116 @@
+package dev.tocsin.sessions.control;
+
+import dev.tocsin.envelope.entity.CloseCode;
+import dev.tocsin.security.entity.Caller;
+import jakarta.annotation.PreDestroy;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * All live connections of this node, by id, by user and by topic. Lock-free (bean-managed
+ * concurrency over concurrent maps): the container's default write lock would serialise every
+ * broadcast. Fan-out only enqueues into each connection's {@link Outbox}, so a slow or broken
+ * connection neither aborts nor delays the others.
+ */
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+@TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+public class SessionRegistry {
+
+    private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
+
+    private final Map<String, Connection> byId = new ConcurrentHashMap<>();
+    private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
+    private final Map<String, Set<Connection>> byTopic = new ConcurrentHashMap<>();
+
+    public void add(Connection connection) {
+        byId.put(connection.id(), connection);
+    }
+
+    public void authenticated(Connection connection, Caller caller, byte[] sessionKey) {
+        connection.authenticate(caller, sessionKey);
+        join(byUser, caller.subject(), connection);
+    }
+
+    public void subscribe(Connection connection, String topic) {
+        join(byTopic, topic, connection);
+        connection.topics().add(topic);
+    }
+
+    public void unsubscribe(Connection connection, String topic) {
+        connection.topics().remove(topic);
+        leave(byTopic, topic, connection);
+    }
+
+    public void remove(Connection connection) {
+        if (byId.remove(connection.id()) == null) {
+            return;
+        }
+        connection.topics().forEach(topic -> leave(byTopic, topic, connection));
+        if (connection.caller() != null) {
+            leave(byUser, connection.caller().subject(), connection);
+        }
+    }
+
+    /** Enqueues one already signed frame to every subscriber of the topic; returns how many took it. */
+    public int broadcast(String topic, String frame) {
+        Set<Connection> subscribers = byTopic.get(topic);
+        if (subscribers == null) {
+            return 0;
+        }
+        int delivered = 0;
+        for (Connection subscriber : subscribers) {
+            try {
+                if (subscriber.outbox().offer(frame)) {
+                    delivered++;
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "enqueue to " + subscriber.id() + " failed", e);
+            }
+        }
+        return delivered;
+    }
+
+    public Collection<Connection> connections() {
+        return byId.values();
+    }
+
+    public Set<Connection> ofUser(String subject) {
+        return byUser.getOrDefault(subject, Set.of());
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    @PreDestroy
+    void closeAll() {
+        byId.values().forEach(c -> c.outbox().closeNow(CloseCode.GOING_AWAY, "server shutting down"));
+    }
+
+    // Membership changes happen inside compute so that a set emptied and dropped by leave()
+    // is never joined after it left the map.
+    private static void join(Map<String, Set<Connection>> index, String key, Connection connection) {
+        index.compute(key, (k, members) -> {
+            Set<Connection> set = members == null ? ConcurrentHashMap.newKeySet() : members;
+            set.add(connection);
+            return set;
+        });
+    }
+
+    private static void leave(Map<String, Set<Connection>> index, String key, Connection connection) {
+        index.computeIfPresent(key, (k, members) -> {
+            members.remove(connection);
+            return members.isEmpty() ? null : members;
+        });
+    }
+}
