@@ -3,6 +3,7 @@ package dev.tocsin.alerts.control;
 import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.AlertDraft;
 import dev.tocsin.alerts.entity.Published;
+import dev.tocsin.alerts.entity.Topic;
 import dev.tocsin.envelope.control.EnvelopeSigner;
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
@@ -30,10 +31,11 @@ public class AlertDispatcher {
     TopicPermissions permissions;
 
     public Published publish(Caller caller, AlertDraft draft) {
-        Alert alert = AlertValidation.accept(draft, caller.subject(), Instant.now());
-        if (!permissions.allows(caller, Action.PUBLISH, alert.topic())) {
-            throw new ProtocolException(ErrorCode.FORBIDDEN_TOPIC, "may not publish on " + alert.topic());
+        String topic = draft == null ? null : draft.topic();
+        if (Topic.valid(topic) && !permissions.allows(caller, Action.PUBLISH, topic)) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN_TOPIC, "may not publish on " + topic);
         }
+        Alert alert = AlertValidation.accept(draft, caller.subject(), Instant.now());
         String frame = signer.frame(Envelope.of(MessageType.ALERT, alert.id(), alert.publishedAt().toEpochMilli(),
                 alert.topic(), alert.data()));
         return new Published(alert, registry.broadcast(alert.topic(), frame));

@@ -32,6 +32,12 @@ import java.util.logging.Logger;
 public class AlertsEndpoint {
 
     public static final String PATH = "/ws";
+    /**
+     * Tyrus closes with 1009 above this size, before the message reaches the decoder. Below it,
+     * {@code tocsin.frame.max-bytes} answers an oversized frame with an error and keeps the connection.
+     * (Tyrus enforces only the annotation's limit; Session.setMaxTextMessageBufferSize drops silently.)
+     */
+    public static final int HARD_LIMIT_BYTES = 262_144;
     private static final Logger LOG = Logger.getLogger(AlertsEndpoint.class.getName());
     private static final String CONNECTION = "tocsin.connection";
 
@@ -56,12 +62,12 @@ public class AlertsEndpoint {
         registry.add(connection);
     }
 
-    @OnMessage
+    @OnMessage(maxMessageSize = HARD_LIMIT_BYTES)
     public void text(Inbound inbound, Session session) {
         protocol.onFrame(connection(session), inbound);
     }
 
-    @OnMessage
+    @OnMessage(maxMessageSize = 1024)
     public void binary(ByteBuffer ignored, Session session) {
         protocol.refuse(connection(session), ErrorCode.BINARY_NOT_SUPPORTED, null, null);
     }
