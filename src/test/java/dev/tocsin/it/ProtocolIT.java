@@ -269,6 +269,31 @@ class ProtocolIT {
         assertError(tocsin.get("api/nothing-here"), 404, "NOT_FOUND");
     }
 
+    @Test
+    void metricsCountPublishedAlertsRefusedFramesAndOpenConnections() {
+        String topic = topic();
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            client.handshake(tocsin.token("ivy"));
+            client.subscribe(topic);
+            client.sendText("{oops");
+            client.nextError("MALFORMED_FRAME");
+            double before = metric("tocsin_alerts_published_total");
+            tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "counted"));
+            client.next();
+            assertEquals(before + 1, metric("tocsin_alerts_published_total"));
+            assertTrue(metric("tocsin_frames_refused_total{code=\"MALFORMED_FRAME\"") >= 1);
+            assertTrue(metric("tocsin_connections") >= 1);
+        }
+    }
+
+    private double metric(String prefix) {
+        HttpResponse<String> response = tocsin.get("/metrics?scope=application");
+        assertEquals(200, response.statusCode());
+        return response.body().lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError(prefix + " not in\n" + response.body()));
+    }
+
     private static void assertError(HttpResponse<String> response, int status, String code) {
         assertEquals(status, response.statusCode(), response.body());
         JsonObject body = Wire.parse(response.body());

@@ -9,6 +9,7 @@ import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.MessageType;
 import dev.tocsin.envelope.entity.ProtocolException;
+import dev.tocsin.monitoring.TocsinMetrics;
 import dev.tocsin.security.control.TopicPermissions;
 import dev.tocsin.security.entity.Action;
 import dev.tocsin.security.entity.Caller;
@@ -30,6 +31,9 @@ public class AlertDispatcher {
     @Inject
     TopicPermissions permissions;
 
+    @Inject
+    TocsinMetrics metrics;
+
     public Published publish(Caller caller, AlertDraft draft) {
         String topic = draft == null ? null : draft.topic();
         if (Topic.valid(topic) && !permissions.allows(caller, Action.PUBLISH, topic)) {
@@ -38,6 +42,8 @@ public class AlertDispatcher {
         Alert alert = AlertValidation.accept(draft, caller.subject(), Instant.now());
         String frame = signer.frame(Envelope.of(MessageType.ALERT, alert.id(), alert.publishedAt().toEpochMilli(),
                 alert.topic(), alert.data()));
-        return new Published(alert, registry.broadcast(alert.topic(), frame));
+        int recipients = registry.broadcast(alert.topic(), frame);
+        metrics.published(recipients);
+        return new Published(alert, recipients);
     }
 }

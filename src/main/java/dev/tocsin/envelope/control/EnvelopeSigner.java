@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
  * Turns a server envelope into the text of a signed frame: JSON-B, then RFC 8785, then Ed25519
  * over those bytes with the active key. Called once per event, whatever the number of recipients.
  */
-public final class EnvelopeSigner {
+public class EnvelopeSigner {
 
     private static final Jsonb JSONB = JsonbBuilder.create();
 

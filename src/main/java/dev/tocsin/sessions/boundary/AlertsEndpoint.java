@@ -5,6 +5,7 @@ import dev.tocsin.envelope.boundary.EnvelopeDecoder;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.Inbound;
 import dev.tocsin.envelope.entity.ProtocolVersion;
+import dev.tocsin.monitoring.TocsinMetrics;
 import dev.tocsin.sessions.control.ClientProtocol;
 import dev.tocsin.sessions.control.Connection;
 import dev.tocsin.sessions.control.Outbox;
@@ -50,6 +51,9 @@ public class AlertsEndpoint {
     @Inject
     Settings settings;
 
+    @Inject
+    TocsinMetrics metrics;
+
     @Resource
     ManagedExecutorService executor;
 
@@ -80,6 +84,7 @@ public class AlertsEndpoint {
     @OnClose
     public void close(Session session, CloseReason reason) {
         registry.remove(connection(session));
+        metrics.closed(reason.getCloseCode().getCode());
     }
 
     @OnError

@@ -13,6 +13,7 @@ import dev.tocsin.envelope.entity.Inbound;
 import dev.tocsin.envelope.entity.MessageType;
 import dev.tocsin.envelope.entity.ProtocolException;
 import dev.tocsin.envelope.entity.ProtocolVersion;
+import dev.tocsin.monitoring.TocsinMetrics;
 import dev.tocsin.security.control.TokenVerifier;
 import dev.tocsin.security.control.TopicPermissions;
 import dev.tocsin.security.entity.Action;
@@ -50,6 +51,8 @@ public class ClientProtocol {
     @Inject
     Settings settings;
     @Inject
+    TocsinMetrics metrics;
+    @Inject
     @ConfigProperty(name = EnvelopeDecoder.MAX_FRAME_BYTES, defaultValue = "" + EnvelopeDecoder.DEFAULT_MAX_FRAME_BYTES)
     int maxFrameBytes;
 
@@ -80,6 +83,7 @@ public class ClientProtocol {
     }
 
     public void refuse(Connection connection, ErrorCode code, String detail, String ref) {
+        metrics.refused(code);
         String frame = frames.error(code, detail, ref);
         if (code.closes()) {
             connection.outbox().offerThenClose(frame, code.closeCode(), code.name());

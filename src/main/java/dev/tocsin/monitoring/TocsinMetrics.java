@@ -1,0 +1,44 @@
+package dev.tocsin.monitoring;
+
+import dev.tocsin.envelope.entity.ErrorCode;
+import dev.tocsin.sessions.control.SessionRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+
+/**
+ * Tocsin's application metrics, served by Payara at /metrics (Prometheus text, scope
+ * "application"). docs/operations.md lists them.
+ */
+@ApplicationScoped
+public class TocsinMetrics {
+
+    @Inject
+    @RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE)
+    MetricRegistry metrics;
+
+    @Inject
+    SessionRegistry sessions;
+
+    void registerGauges(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        metrics.gauge("tocsin.connections", sessions::size);
+    }
+
+    public void published(int recipients) {
+        metrics.counter("tocsin.alerts.published").inc();
+        metrics.counter("tocsin.alerts.enqueued").inc(recipients);
+    }
+
+    public void refused(ErrorCode code) {
+        metrics.counter("tocsin.frames.refused", new Tag("code", code.name())).inc();
+    }
+
+    /** Every closed connection, by close code, whoever closed it. */
+    public void closed(int closeCode) {
+        metrics.counter("tocsin.connections.closed", new Tag("code", String.valueOf(closeCode))).inc();
+    }
+}

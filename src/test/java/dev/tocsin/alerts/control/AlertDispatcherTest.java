@@ -1,0 +1,104 @@
+package dev.tocsin.alerts.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.tocsin.alerts.entity.AlertDraft;
+import dev.tocsin.envelope.control.EnvelopeSigner;
+import dev.tocsin.envelope.control.ServerKeyRing;
+import dev.tocsin.envelope.entity.CloseCode;
+import dev.tocsin.envelope.entity.ErrorCode;
+import dev.tocsin.envelope.entity.ProtocolException;
+import dev.tocsin.monitoring.TocsinMetrics;
+import dev.tocsin.security.control.TopicPermissions;
+import dev.tocsin.security.entity.Caller;
+import dev.tocsin.sessions.control.Connection;
+import dev.tocsin.sessions.control.Outbox;
+import dev.tocsin.sessions.control.ReplayGuard;
+import dev.tocsin.sessions.control.SessionRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class AlertDispatcherTest {
+
+    static final Caller PRODUCER = new Caller("pat", Set.of("producers"), Instant.now().plusSeconds(600));
+
+    final AtomicInteger signatures = new AtomicInteger();
+    final AtomicInteger published = new AtomicInteger();
+    final List<List<String>> received = new ArrayList<>();
+    AlertDispatcher dispatcher;
+
+    @BeforeEach
+    void dispatcherWithSubscribers() {
+        ServerKeyRing keys = ServerKeyRing.ephemeral();
+        dispatcher = new AlertDispatcher();
+        dispatcher.registry = new SessionRegistry();
+        dispatcher.permissions = new TopicPermissions("publish alerts.** producers");
+        dispatcher.metrics = new TocsinMetrics() {
+            @Override
+            public void published(int recipients) {
+                published.addAndGet(recipients);
+            }
+        };
+        dispatcher.signer = new EnvelopeSigner(keys) {
+            @Override
+            public String frame(dev.tocsin.envelope.entity.Envelope envelope) {
+                signatures.incrementAndGet();
+                return super.frame(envelope);
+            }
+        };
+        for (int i = 0; i < 3; i++) {
+            List<String> frames = new ArrayList<>();
+            received.add(frames);
+            Connection subscriber = new Connection("c" + i, new Outbox(new RecordingTransport(frames), 1 << 20), new ReplayGuard(1000));
+            dispatcher.registry.add(subscriber);
+            dispatcher.registry.subscribe(subscriber, "alerts.db");
+        }
+    }
+
+    @Test
+    void anAlertIsSignedOnceAndTheSameFrameGoesToEverySubscriber() {
+        int recipients = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null)).recipients();
+
+        assertEquals(3, recipients);
+        assertEquals(3, published.get());
+        assertEquals(1, signatures.get());
+        String frame = received.get(0).get(0);
+        assertSame(frame, received.get(1).get(0));
+        assertSame(frame, received.get(2).get(0));
+    }
+
+    @Test
+    void publishingOutsideTheCallersGroupsIsRefusedBeforeValidationAndReachesNobody() {
+        Caller guest = new Caller("guest", Set.of("guests"), Instant.now().plusSeconds(600));
+        ProtocolException refused = assertThrows(ProtocolException.class,
+                () -> dispatcher.publish(guest, new AlertDraft("alerts.db", "bogus", "", null, null, null)));
+
+        assertEquals(ErrorCode.FORBIDDEN_TOPIC, refused.code());
+        assertEquals(0, signatures.get());
+        received.forEach(frames -> assertEquals(List.of(), frames));
+    }
+
+    record RecordingTransport(List<String> frames) implements Outbox.Transport {
+        @Override
+        public void send(String text, Consumer<Throwable> done) {
+            frames.add(text);
+            done.accept(null);
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public void close(CloseCode code, String detail) {
+        }
+    }
+}
