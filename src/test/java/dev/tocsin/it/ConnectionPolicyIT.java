@@ -70,6 +70,10 @@ class ConnectionPolicyIT {
         try (RawWebSocket allowed = RawWebSocket.open(tocsin.webSocketUri(), Map.of("Origin", "http://localhost:8080"))) {
             assertEquals(101, allowed.status());
         }
+        // Allowed through the environment variable TOCSIN_ORIGINS_ALLOWED (pom.xml, Failsafe).
+        try (RawWebSocket fromEnvironment = RawWebSocket.open(tocsin.webSocketUri(), Map.of("Origin", "https://console.example.test"))) {
+            assertEquals(101, fromEnvironment.status());
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import dev.tocsin.alerts.entity.Severity;
 import dev.tocsin.alerts.entity.Topic;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.ProtocolException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -14,6 +15,7 @@ public final class AlertValidation {
 
     public static final int MAX_TITLE = 200;
     public static final int MAX_BODY = 8_000;
+    public static final Duration MAX_LIFETIME = Duration.ofDays(366);
 
     private AlertValidation() {
     }
@@ -39,14 +41,20 @@ public final class AlertValidation {
         Instant expiresAt = null;
         if (draft.expiresAt() != null) {
             expiresAt = Instant.ofEpochMilli(draft.expiresAt());
+            if (!expiresAt.isAfter(now)) {
+                throw invalid("the alert has already expired");
+            }
         } else if (draft.ttlSeconds() != null) {
             if (draft.ttlSeconds() <= 0) {
                 throw invalid("ttlSeconds must be positive");
             }
+            if (draft.ttlSeconds() > MAX_LIFETIME.toSeconds()) {
+                throw invalid("ttlSeconds is at most " + MAX_LIFETIME.toSeconds());
+            }
             expiresAt = now.plusSeconds(draft.ttlSeconds());
         }
-        if (expiresAt != null && !expiresAt.isAfter(now)) {
-            throw invalid("the alert has already expired");
+        if (expiresAt != null && expiresAt.isAfter(now.plus(MAX_LIFETIME))) {
+            throw invalid("an alert expires at most " + MAX_LIFETIME.toDays() + " days after publication");
         }
         return new Alert(UUID.randomUUID().toString(), draft.topic(), severity, draft.title(), draft.body(),
                 publishedBy, now, expiresAt);

@@ -9,9 +9,9 @@ import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonReader;
 import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParser;
 import jakarta.json.stream.JsonParsingException;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +25,8 @@ public final class EnvelopeParser {
 
     public static final String BARE_PING = "ping";
     public static final int MAX_ID_LENGTH = 128;
+    /** RFC 8785 writes numbers as doubles: integers above 2^53 would not be signed exactly. */
+    public static final int MAX_EXACT_BITS = 53;
 
     private EnvelopeParser() {
     }
@@ -37,15 +39,17 @@ public final class EnvelopeParser {
             return Inbound.barePing();
         }
         JsonObject object;
-        try (JsonReader reader = Json.createReader(new StringReader(text))) {
-            JsonValue value = reader.readValue();
-            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+            if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
                 return Inbound.rejected(ErrorCode.MALFORMED_FRAME, "a frame is one JSON object", null);
             }
-            object = value.asJsonObject();
+            object = parser.getObject();
+            if (parser.hasNext()) {
+                return Inbound.rejected(ErrorCode.MALFORMED_FRAME, "text after the JSON object", null);
+            }
         } catch (JsonParsingException e) {
             return Inbound.rejected(ErrorCode.MALFORMED_FRAME, "invalid JSON at " + e.getLocation(), null);
-        } catch (JsonException e) {
+        } catch (JsonException | IllegalStateException e) {
             return Inbound.rejected(ErrorCode.MALFORMED_FRAME, "invalid JSON", null);
         }
         return read(object);
@@ -69,8 +73,8 @@ public final class EnvelopeParser {
         if (ref == null || ref.isEmpty() || object.getString("id").length() > MAX_ID_LENGTH) {
             return Inbound.rejected(ErrorCode.INVALID_ENVELOPE, "id must be a string of 1 to " + MAX_ID_LENGTH + " characters", ref);
         }
-        if (!(object.get("ts") instanceof JsonNumber ts) || !ts.isIntegral() || ts.bigIntegerValue().bitLength() > 62) {
-            return Inbound.rejected(ErrorCode.INVALID_ENVELOPE, "ts must be an integer (epoch milliseconds)", ref);
+        if (!(object.get("ts") instanceof JsonNumber ts) || !ts.isIntegral() || ts.bigIntegerValue().bitLength() > MAX_EXACT_BITS) {
+            return Inbound.rejected(ErrorCode.INVALID_ENVELOPE, "ts must be an integer (epoch milliseconds) below 2^53", ref);
         }
         String error = optional(object, "topic", JsonValue.ValueType.STRING)
                 + optional(object, "d", JsonValue.ValueType.OBJECT)

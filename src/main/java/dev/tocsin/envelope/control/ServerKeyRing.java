@@ -43,6 +43,10 @@ public final class ServerKeyRing {
         }
         this.activeKid = activeKid;
         this.activeKey = Ed25519.privateKey(active.getD().decode());
+        byte[] probe = "tocsin key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (!verify(activeKid, probe, sign(probe))) {
+            throw new IllegalArgumentException("the private part of signing key '" + activeKid + "' does not match its public part");
+        }
         this.publicJwks = set.toPublicJWKSet().toString();
     }
 

@@ -30,7 +30,10 @@ public final class DemoIssuer {
 
     public DemoIssuer(String privateJwk, String issuer, String audience, String groupsClaim) {
         try {
-            this.key = JWK.parse(privateJwk).toECKey();
+            if (!(JWK.parse(privateJwk) instanceof ECKey ec) || !ec.isPrivate()) {
+                throw new IllegalArgumentException("the demo issuer key is not an EC private JWK");
+            }
+            this.key = ec;
         } catch (ParseException e) {
             throw new IllegalArgumentException("the demo issuer key is not an EC JWK: " + e.getMessage(), e);
         }

@@ -72,13 +72,17 @@ public final class TokenVerifier {
         }
     }
 
-    private Set<String> groups(JWTClaimsSet claims) throws ParseException {
+    private Set<String> groups(JWTClaimsSet claims) {
         Object value = claims.getClaim(groupsClaim);
         if (value instanceof String single) {
             return Set.of(single);
         }
-        List<String> list = value == null ? List.of() : claims.getStringListClaim(groupsClaim);
-        return Set.copyOf(new HashSet<>(list));
+        try {
+            List<String> list = value == null ? List.of() : claims.getStringListClaim(groupsClaim);
+            return Set.copyOf(new HashSet<>(list));
+        } catch (ParseException e) {
+            throw new InvalidTokenException("the " + groupsClaim + " claim must be a string or an array of strings");
+        }
     }
 
     public static final class InvalidTokenException extends RuntimeException {

@@ -7,6 +7,7 @@ import dev.tocsin.alerts.entity.Topic;
 import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.boundary.EnvelopeDecoder;
 import dev.tocsin.envelope.control.Base64Url;
+import dev.tocsin.envelope.control.EnvelopeParser;
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.Inbound;
@@ -193,8 +194,8 @@ public class ClientProtocol {
         if (!d.containsKey(field) || d.isNull(field)) {
             return null;
         }
-        if (!(d.get(field) instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > 62) {
-            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be an integer");
+        if (!(d.get(field) instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > EnvelopeParser.MAX_EXACT_BITS) {
+            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be an integer below 2^53");
         }
         return n.longValue();
     }

@@ -66,6 +66,7 @@ public final class Outbox {
         if (closed.get()) {
             return;
         }
+        queuedBytes.addAndGet(text.length());
         queue.add(new Item(text, null, null));
         queue.add(new Item(null, code, detail));
         drain();

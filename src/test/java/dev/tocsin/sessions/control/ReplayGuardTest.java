@@ -1,0 +1,71 @@
+package dev.tocsin.sessions.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ReplayGuardTest {
+
+    static final long WINDOW = 30_000;
+    static final long T = 1_700_000_000_000L;
+
+    final ReplayGuard guard = new ReplayGuard(WINDOW);
+
+    @Test
+    void theFirstUseOfAnIdIsAllowed() {
+        assertTrue(guard.firstUse("m-1", T));
+        assertEquals(1, guard.size());
+    }
+
+    @Test
+    void aSecondUseWithinTheWindowIsARefusedReplay() {
+        guard.firstUse("m-1", T);
+
+        assertFalse(guard.firstUse("m-1", T));
+        assertFalse(guard.firstUse("m-1", T + WINDOW));
+    }
+
+    @Test
+    void idsAreIndependent() {
+        guard.firstUse("m-1", T);
+
+        assertTrue(guard.firstUse("m-2", T));
+        assertEquals(2, guard.size());
+    }
+
+    @Test
+    void remembersAnIdForTwiceTheWindowBecauseItsTimestampMayBeAWindowAhead() {
+        guard.firstUse("m-1", T);
+
+        // A frame stamped T + WINDOW was accepted at T, and its ts stays fresh until T + 2 * WINDOW.
+        assertFalse(guard.firstUse("m-1", T + 2 * WINDOW));
+        assertTrue(guard.firstUse("m-1", T + 2 * WINDOW + 1));
+    }
+
+    @Test
+    void aReusedIdAfterExpiryIsRememberedAnew() {
+        guard.firstUse("m-1", T);
+        long later = T + 2 * WINDOW + 1;
+        guard.firstUse("m-1", later);
+
+        assertFalse(guard.firstUse("m-1", later + 2 * WINDOW));
+        assertTrue(guard.firstUse("m-1", later + 2 * WINDOW + 1));
+    }
+
+    @Test
+    void forgetsExpiredIdsAndKeepsLiveOnes() {
+        guard.firstUse("old", T);
+        guard.firstUse("new", T + WINDOW);
+
+        guard.forgetExpired(T + 2 * WINDOW);
+        assertEquals(2, guard.size());
+
+        guard.forgetExpired(T + 2 * WINDOW + 1);
+
+        assertEquals(1, guard.size());
+        assertTrue(guard.firstUse("old", T + 2 * WINDOW + 1));
+        assertFalse(guard.firstUse("new", T + 2 * WINDOW + 1));
+    }
+}
