@@ -43,6 +43,15 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.outbox.max-bytes", defaultValue = "1048576") long outboxMaxBytes;
     @Inject @ConfigProperty(name = "tocsin.send.timeout-ms", defaultValue = "10000") long sendTimeoutMs;
 
+    @Inject @ConfigProperty(name = "tocsin.idempotency.window-ms", defaultValue = "86400000") long idempotencyWindowMs;
+    @Inject @ConfigProperty(name = "tocsin.retention.max-alerts-per-topic", defaultValue = "10000") int retentionMaxAlerts;
+    @Inject @ConfigProperty(name = "tocsin.retention.max-age-ms", defaultValue = "604800000") long retentionMaxAgeMs;
+    @Inject @ConfigProperty(name = "tocsin.retention.sweep-ms", defaultValue = "60000") long retentionSweepMs;
+    @Inject @ConfigProperty(name = "tocsin.limits.sessions-per-user", defaultValue = "20") int sessionsPerUser;
+    @Inject @ConfigProperty(name = "tocsin.limits.subscriptions-per-session", defaultValue = "100") int subscriptionsPerSession;
+    @Inject @ConfigProperty(name = "tocsin.limits.frames-per-second", defaultValue = "20") int framesPerSecond;
+    @Inject @ConfigProperty(name = "tocsin.limits.frames-burst", defaultValue = "40") int framesBurst;
+
     @Inject @ConfigProperty(name = "tocsin.demo.enabled", defaultValue = "false") boolean demoEnabled;
     @Inject @ConfigProperty(name = "tocsin.demo.issuer-jwk") Optional<String> demoIssuerJwk;
     @Inject @ConfigProperty(name = "tocsin.demo.token-ttl-seconds", defaultValue = "3600") long demoTokenTtlSeconds;
@@ -109,6 +118,38 @@ public class Settings {
 
     public Duration sendTimeout() {
         return Duration.ofMillis(sendTimeoutMs);
+    }
+
+    public Duration idempotencyWindow() {
+        return Duration.ofMillis(idempotencyWindowMs);
+    }
+
+    public int retentionMaxAlertsPerTopic() {
+        return retentionMaxAlerts;
+    }
+
+    public Duration retentionMaxAge() {
+        return Duration.ofMillis(retentionMaxAgeMs);
+    }
+
+    public Duration retentionSweep() {
+        return Duration.ofMillis(retentionSweepMs);
+    }
+
+    public int sessionsPerUser() {
+        return sessionsPerUser;
+    }
+
+    public int subscriptionsPerSession() {
+        return subscriptionsPerSession;
+    }
+
+    public int framesPerSecond() {
+        return framesPerSecond;
+    }
+
+    public int framesBurst() {
+        return framesBurst;
     }
 
     public Duration demoTokenTtl() {

@@ -1,5 +1,6 @@
 package dev.tocsin.monitoring;
 
+import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.sessions.control.SessionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,6 +36,11 @@ public class TocsinMetrics {
 
     public void refused(ErrorCode code) {
         metrics.counter("tocsin.frames.refused", new Tag("code", code.name())).inc();
+    }
+
+    /** A connection the server decided to close, by close code. */
+    public void disconnected(CloseCode code) {
+        metrics.counter("tocsin.disconnects", new Tag("code", String.valueOf(code.code()))).inc();
     }
 
     /** Every closed connection, by close code, whoever closed it. */

@@ -150,7 +150,7 @@ class ConnectionPolicyIT {
                 leaving.close();
             }
             for (int i = 0; i < 5; i++) {
-                assertEquals(202, tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "n" + i)).statusCode());
+                assertEquals(201, tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "n" + i)).statusCode());
             }
             for (int i = 0; i < 5; i++) {
                 assertEquals("n" + i, staying.next().getJsonObject("d").getString("title"));

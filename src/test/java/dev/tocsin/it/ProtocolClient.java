@@ -134,6 +134,30 @@ final class ProtocolClient implements AutoCloseable {
         return reply;
     }
 
+    /** Subscribes resuming after {@code offset}; returns the subscribed frame's d. */
+    JsonObject resume(String topic, long offset) {
+        JsonObject reply = request("subscribe", topic, Json.createObjectBuilder().add("offset", offset).build());
+        assertEquals("subscribed", reply.getString("type"), reply.toString());
+        return reply.getJsonObject("d");
+    }
+
+    /** The next frame, which must be an alert; returns it whole. */
+    JsonObject nextAlert() {
+        JsonObject frame = next();
+        assertEquals("alert", frame.getString("type"), frame.toString());
+        return frame;
+    }
+
+    /** The next frame, parsed but not verified: for load tests whose subject is not signatures. */
+    JsonObject nextUnverified() {
+        return Wire.parse(nextText());
+    }
+
+    /** Drops the connection without a close frame, as a network failure would. */
+    void abort() {
+        socket.abort();
+    }
+
     void sendText(String text) {
         socket.sendText(text, true).orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join();
     }

@@ -49,7 +49,16 @@ final class RawWebSocket implements Closeable {
 
     /** Sends the upgrade request; {@link #status()} tells whether the server switched protocols. */
     static RawWebSocket open(URI wsUri, Map<String, String> headers) throws IOException {
-        Socket socket = new Socket(wsUri.getHost(), wsUri.getPort());
+        return open(wsUri, headers, 0);
+    }
+
+    /** @param receiveBuffer the socket's receive buffer in bytes (small: a client that reads slowly); 0 for the default */
+    static RawWebSocket open(URI wsUri, Map<String, String> headers, int receiveBuffer) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress(wsUri.getHost(), wsUri.getPort()), (int) ProtocolClient.WAIT.toMillis());
         socket.setSoTimeout((int) ProtocolClient.WAIT.toMillis());
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
@@ -139,11 +148,16 @@ final class RawWebSocket implements Closeable {
         return frame.text();
     }
 
-    /** Reads until a close frame, never answering pings; returns the close code. */
+    /** Reads until a close frame, never answering pings; returns the close code, 1006 if the connection was reset. */
     int awaitCloseIgnoringPings(Duration timeout) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            Frame frame = read(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            Frame frame;
+            try {
+                frame = read(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
+            } catch (java.net.SocketException | java.io.EOFException reset) {
+                return 1006;
+            }
             if (frame != null && frame.opcode() == Frame.CLOSE) {
                 return frame.closeCode();
             }

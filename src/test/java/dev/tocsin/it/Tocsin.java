@@ -57,6 +57,41 @@ final class Tocsin {
         return send(HttpRequest.newBuilder(uri(path)).GET());
     }
 
+    HttpResponse<String> get(String path, String token) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Authorization", "Bearer " + token).GET());
+    }
+
+    HttpResponse<String> postWithKey(String path, String token, String idempotencyKey, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + token).header("Idempotency-Key", idempotencyKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** The value of the first application metric line starting with {@code prefix}, 0 if there is none yet. */
+    double metric(String prefix) {
+        HttpResponse<String> response = get("/metrics?scope=application");
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/metrics answered " + response.statusCode());
+        }
+        return response.body().lines().filter(line -> line.startsWith(prefix))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
+    }
+
+    /** Polls the metric until it exceeds {@code value}; fails after {@code timeout}. */
+    void awaitMetricAbove(String prefix, double value, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (metric(prefix) > value) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
+        String all = get("/metrics?scope=application").body().lines().filter(l -> l.startsWith("tocsin_"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+        throw new AssertionError(prefix + " stayed at " + value + " for " + timeout + "; metrics:\n" + all);
+    }
+
     HttpResponse<String> post(String path, String token, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));

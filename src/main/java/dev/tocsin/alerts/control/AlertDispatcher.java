@@ -3,7 +3,9 @@ package dev.tocsin.alerts.control;
 import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.AlertDraft;
 import dev.tocsin.alerts.entity.Published;
+import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.alerts.entity.Topic;
+import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.control.EnvelopeSigner;
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
@@ -16,34 +18,128 @@ import dev.tocsin.security.entity.Caller;
 import dev.tocsin.sessions.control.SessionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.locks.ReentrantLock;
 
-/** The one path of every alert, from REST or WebSocket: validate, authorise, sign once, fan out. */
+/**
+ * The one path of every alert, from REST or WebSocket: authorise, validate, store at the next
+ * offset, sign once, fan out. Publications on one topic are serialised on this node from storing
+ * to enqueueing, so that subscribers receive a topic's alerts in offset order.
+ */
 @ApplicationScoped
 public class AlertDispatcher {
 
+    public static final int MAX_IDEMPOTENCY_KEY = 128;
+
+    private final ReentrantLock[] topicLocks = new ReentrantLock[64];
+
     @Inject
     SessionRegistry registry;
-
     @Inject
     EnvelopeSigner signer;
-
     @Inject
     TopicPermissions permissions;
-
     @Inject
     TocsinMetrics metrics;
+    @Inject
+    AlertLog log;
+    @Inject
+    Settings settings;
 
-    public Published publish(Caller caller, AlertDraft draft) {
+    public AlertDispatcher() {
+        for (int i = 0; i < topicLocks.length; i++) {
+            topicLocks[i] = new ReentrantLock();
+        }
+    }
+
+    /** @param idempotencyKey a retry with the same key (per publisher, within the window) is answered with the original result */
+    public Published publish(Caller caller, AlertDraft draft, String idempotencyKey) {
         String topic = draft == null ? null : draft.topic();
         if (Topic.valid(topic) && !permissions.allows(caller, Action.PUBLISH, topic)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN_TOPIC, "may not publish on " + topic);
         }
-        Alert alert = AlertValidation.accept(draft, caller.subject(), Instant.now());
-        String frame = signer.frame(Envelope.of(MessageType.ALERT, alert.id(), alert.publishedAt().toEpochMilli(),
-                alert.topic(), alert.data()));
-        int recipients = registry.broadcast(alert.topic(), frame);
-        metrics.published(recipients);
-        return new Published(alert, recipients);
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > MAX_IDEMPOTENCY_KEY)) {
+            throw new ProtocolException(ErrorCode.INVALID_ALERT, "an idempotency key has 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
+        }
+        Instant now = Instant.now();
+        Optional<Published> original = original(caller, idempotencyKey, now);
+        if (original.isPresent()) {
+            return original.get();
+        }
+        Alert alert = AlertValidation.accept(draft, caller.subject(), now);
+        ReentrantLock lock = topicLocks[Math.floorMod(alert.topic().hashCode(), topicLocks.length)];
+        lock.lock();
+        try {
+            StoredAlert stored;
+            try {
+                stored = log.append(alert, offset -> signer.frame(Envelope.of(MessageType.ALERT, alert.id(),
+                        alert.publishedAt().toEpochMilli(), alert.topic(), alert.data(offset))), idempotencyKey);
+            } catch (RuntimeException e) {
+                // A concurrent publication with the same key (on another node) won the insert.
+                return original(caller, idempotencyKey, now).orElseThrow(() -> e);
+            }
+            int recipients = registry.broadcast(alert.topic(), stored.offset(), stored.frame());
+            metrics.published(recipients);
+            return new Published(stored.id(), stored.topic(), stored.offset(), stored.publishedAt(), recipients);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Optional<Published> original(Caller caller, String key, Instant now) {
+        if (key == null) {
+            return Optional.empty();
+        }
+        return log.byIdempotencyKey(caller.subject(), key, now.minus(settings.idempotencyWindow()).toEpochMilli())
+                .map(Published::repeated);
+    }
+
+    /**
+     * A person's "I'm on it": stored with who and when, and broadcast to the topic as a signed
+     * {@code acknowledged} frame when it is the first. Anyone who may subscribe to the topic may acknowledge.
+     */
+    public StoredAlert acknowledge(Caller caller, String alertId) {
+        StoredAlert visible = visible(caller, alertId);
+        long now = System.currentTimeMillis();
+        AlertLog.Acknowledgement result = log.acknowledge(visible.id(), caller.subject(), now).orElseThrow(AlertDispatcher::notFound);
+        if (result.first()) {
+            registry.broadcastEvent(result.alert().topic(), acknowledgedFrame(result.alert()));
+        }
+        return result.alert();
+    }
+
+    /** The signed {@code acknowledged} frame of an acknowledged alert. */
+    public String acknowledgedFrame(StoredAlert alert) {
+        return signer.frame(Envelope.of(MessageType.ACKNOWLEDGED, UUID.randomUUID().toString(), alert.acknowledgedAt(),
+                alert.topic(), Json.createObjectBuilder()
+                        .add("alertId", alert.id())
+                        .add("offset", alert.offset())
+                        .add("by", alert.acknowledgedBy())
+                        .add("at", alert.acknowledgedAt())
+                        .build()));
+    }
+
+    /** An alert the caller may see (subscribe permission on its topic). */
+    public StoredAlert visible(Caller caller, String alertId) {
+        StoredAlert alert = log.find(alertId).orElseThrow(AlertDispatcher::notFound);
+        if (!permissions.allows(caller, Action.SUBSCRIBE, alert.topic())) {
+            throw new ProtocolException(ErrorCode.FORBIDDEN_TOPIC, "may not see alerts of " + alert.topic());
+        }
+        return alert;
+    }
+
+    /** Records that the caller's client received the alert. */
+    public void delivered(Caller caller, String alertId) {
+        visible(caller, alertId);
+        if (!log.delivered(alertId, caller.subject(), System.currentTimeMillis())) {
+            throw notFound();
+        }
+    }
+
+    private static ProtocolException notFound() {
+        return new ProtocolException(ErrorCode.NOT_FOUND, "no such alert");
     }
 }

@@ -5,12 +5,14 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.time.Instant;
 
-/** An accepted alert. Its {@link #data()} is the {@code d} of the {@code alert} envelope. */
+/** An accepted alert. Its {@link #data(long)} is the {@code d} of the {@code alert} envelope. */
 public record Alert(String id, String topic, Severity severity, String title, String body,
                     String publishedBy, Instant publishedAt, Instant expiresAt) {
 
-    public JsonObject data() {
+    /** @param offset the alert's position in its topic */
+    public JsonObject data(long offset) {
         JsonObjectBuilder d = Json.createObjectBuilder()
+                .add("offset", offset)
                 .add("severity", severity.wireName())
                 .add("title", title)
                 .add("publishedBy", publishedBy);

@@ -1,5 +1,18 @@
 package dev.tocsin.alerts.entity;
 
-/** The outcome of a publication: the accepted alert and how many local connections it was queued to. */
-public record Published(Alert alert, int recipients) {
+/**
+ * The outcome of a publication.
+ *
+ * @param recipients local connections the alert was queued to; -1 for a repeated publication
+ *                   answered from the idempotency record
+ */
+public record Published(String id, String topic, long offset, long ts, int recipients) {
+
+    public boolean repeated() {
+        return recipients < 0;
+    }
+
+    public static Published repeated(StoredAlert original) {
+        return new Published(original.id(), original.topic(), original.offset(), original.publishedAt(), -1);
+    }
 }

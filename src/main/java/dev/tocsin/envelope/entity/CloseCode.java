@@ -18,6 +18,7 @@ public enum CloseCode {
     TOKEN_EXPIRED(4002, true, "the token expired; reconnect with a fresh token"),
     SLOW_CONSUMER(4003, true, "the client did not read fast enough; reconnect and resume"),
     SEND_FAILED(4004, true, "a write to the client failed"),
+    TOO_MANY_SESSIONS(4005, true, "the user has too many open connections; retry later"),
     AUTHENTICATION_FAILED(4501, false, "the token was rejected"),
     UNSUPPORTED_VERSION(4502, false, "the client speaks no protocol version this server knows");
 

@@ -24,6 +24,9 @@ public enum ErrorCode {
     FORBIDDEN_TOPIC(403, null, "the caller's groups do not allow this action on this topic"),
     INVALID_ALERT(400, null, "the alert is missing a field or has an invalid value"),
     NOT_FOUND(404, null, "no such resource"),
+    TOO_MANY_SESSIONS(429, CloseCode.TOO_MANY_SESSIONS, "the user has as many open connections as allowed"),
+    TOO_MANY_SUBSCRIPTIONS(429, null, "the connection has as many subscriptions as allowed"),
+    RATE_LIMITED(429, null, "the connection sends frames faster than allowed; the frame was not applied"),
     INTERNAL_ERROR(500, null, "the server failed to process the request; it was not applied");
 
     private final int httpStatus;

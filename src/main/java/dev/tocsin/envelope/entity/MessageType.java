@@ -20,6 +20,7 @@ public enum MessageType {
     RECEIPT("receipt", Direction.SERVER),
     ALERT("alert", Direction.SERVER),
     ACK("ack", Direction.CLIENT),
+    ACKNOWLEDGED("acknowledged", Direction.SERVER),
     PING("ping", Direction.BOTH),
     PONG("pong", Direction.BOTH),
     ERROR("error", Direction.SERVER);

@@ -2,6 +2,7 @@ package dev.tocsin.sessions.boundary;
 
 import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.boundary.EnvelopeDecoder;
+import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.Inbound;
 import dev.tocsin.envelope.entity.ProtocolVersion;
@@ -9,6 +10,7 @@ import dev.tocsin.monitoring.TocsinMetrics;
 import dev.tocsin.sessions.control.ClientProtocol;
 import dev.tocsin.sessions.control.Connection;
 import dev.tocsin.sessions.control.Outbox;
+import dev.tocsin.sessions.control.RateLimiter;
 import dev.tocsin.sessions.control.ReplayGuard;
 import dev.tocsin.sessions.control.SessionRegistry;
 import jakarta.annotation.Resource;
@@ -59,9 +61,11 @@ public class AlertsEndpoint {
 
     @OnOpen
     public void open(Session session) {
-        Outbox outbox = new Outbox(new WebSocketTransport(session, executor), settings.outboxMaxBytes());
+        Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code)),
+                settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
-                new ReplayGuard(settings.replayWindow().toMillis()));
+                new ReplayGuard(settings.replayWindow().toMillis()),
+                new RateLimiter(settings.framesPerSecond(), settings.framesBurst(), System.nanoTime()));
         session.getUserProperties().put(CONNECTION, connection);
         registry.add(connection);
     }
@@ -79,6 +83,12 @@ public class AlertsEndpoint {
     @OnMessage
     public void pong(PongMessage pong, Session session) {
         connection(session).heard();
+    }
+
+    /** The server closes: stop fanning out to it now, whether or not the peer completes the close. */
+    private void disconnecting(Session session, CloseCode code) {
+        registry.remove(connection(session));
+        metrics.disconnected(code);
     }
 
     @OnClose

@@ -19,10 +19,13 @@ final class WebSocketTransport implements Outbox.Transport {
 
     private final Session session;
     private final Executor closer;
+    private final Consumer<CloseCode> closing;
 
-    WebSocketTransport(Session session, Executor closer) {
+    /** @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes */
+    WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing) {
         this.session = session;
         this.closer = closer;
+        this.closing = closing;
     }
 
     @Override
@@ -45,6 +48,7 @@ final class WebSocketTransport implements Outbox.Transport {
 
     @Override
     public void close(CloseCode code, String detail) {
+        closing.accept(code);
         closer.execute(() -> {
             try {
                 session.close(new CloseReason(CloseReason.CloseCodes.getCloseCode(code.code()), detail));

@@ -1,6 +1,7 @@
 package dev.tocsin.sessions.control;
 
 import dev.tocsin.alerts.control.AlertDispatcher;
+import dev.tocsin.alerts.control.AlertLog;
 import dev.tocsin.alerts.entity.AlertDraft;
 import dev.tocsin.alerts.entity.Published;
 import dev.tocsin.alerts.entity.Topic;
@@ -25,6 +26,7 @@ import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -54,6 +56,10 @@ public class ClientProtocol {
     @Inject
     TocsinMetrics metrics;
     @Inject
+    AlertLog log;
+    @Inject
+    TopicReplay replay;
+    @Inject
     @ConfigProperty(name = EnvelopeDecoder.MAX_FRAME_BYTES, defaultValue = "" + EnvelopeDecoder.DEFAULT_MAX_FRAME_BYTES)
     int maxFrameBytes;
 
@@ -66,6 +72,10 @@ public class ClientProtocol {
 
     public void onFrame(Connection connection, Inbound inbound) {
         connection.heard();
+        if (!connection.rateLimiter().tryAcquire(System.nanoTime())) {
+            refuse(connection, ErrorCode.RATE_LIMITED, null, inbound.ref());
+            return;
+        }
         if (inbound.isBarePing()) {
             connection.outbox().offer("pong");
             return;
@@ -114,8 +124,7 @@ public class ClientProtocol {
                 connection.outbox().offer(frames.reply(MessageType.UNSUBSCRIBED, envelope.id(), envelope.topic()));
             }
             case PUBLISH -> publish(connection, envelope);
-            case ACK -> connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
-                    Json.createObjectBuilder().add("alertId", requiredString(envelope.d(), "alertId"))));
+            case ACK -> ack(connection, envelope);
             case PING -> connection.outbox().offer(frames.reply(MessageType.PONG, envelope.id(), null));
             case PONG -> { }
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, inbound.type().wireName());
@@ -132,6 +141,9 @@ public class ClientProtocol {
         }
         authenticity.check(inbound, FrameAuthenticity.TOKEN_KID, token.getBytes(StandardCharsets.UTF_8),
                 connection.replayGuard(), now);
+        if (registry.ofUser(caller.subject()).size() >= settings.sessionsPerUser()) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_SESSIONS, "at most " + settings.sessionsPerUser() + " connections per user");
+        }
         byte[] sessionKey = new byte[32];
         RANDOM.nextBytes(sessionKey);
         registry.authenticated(connection, caller, sessionKey);
@@ -152,17 +164,62 @@ public class ClientProtocol {
         if (!permissions.allows(connection.caller(), Action.SUBSCRIBE, topic)) {
             throw new ProtocolException(ErrorCode.FORBIDDEN_TOPIC, "may not subscribe to " + topic);
         }
-        registry.subscribe(connection, topic);
-        connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic));
+        if (!connection.subscriptions().containsKey(topic) && connection.subscriptions().size() >= settings.subscriptionsPerSession()) {
+            throw new ProtocolException(ErrorCode.TOO_MANY_SUBSCRIPTIONS, "at most " + settings.subscriptionsPerSession() + " topics per connection");
+        }
+        JsonObject d = envelope.d() == null ? JsonObject.EMPTY_JSON_OBJECT : envelope.d();
+        Long resumeAfter = optionalLong(d, "offset");
+        if (resumeAfter != null && resumeAfter < 0) {
+            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d.offset must not be negative");
+        }
+        long latest = log.latestOffset(topic);
+        JsonObjectBuilder reply = Json.createObjectBuilder().add("latest", latest);
+        if (resumeAfter == null) {
+            // Held until the reply is queued, so that no alert overtakes "subscribed".
+            Subscription subscription = new Subscription(connection, topic, 0, true);
+            registry.subscribe(subscription);
+            connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic, reply));
+            subscription.replayDone();
+            return;
+        }
+        long oldest = log.oldestRetainedOffset(topic);
+        long start = resumeAfter;
+        if (resumeAfter > latest) {
+            start = latest;
+        } else if (resumeAfter + 1 < oldest) {
+            start = oldest - 1;
+        }
+        if (start != resumeAfter) {
+            reply.add("reset", Json.createObjectBuilder().add("requested", resumeAfter).add("restartAt", start)
+                    .add("reason", resumeAfter > latest ? "ahead" : "retention"));
+        }
+        Subscription subscription = new Subscription(connection, topic, start, true);
+        registry.subscribe(subscription);
+        connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", start)));
+        replay.start(subscription, start);
+    }
+
+    private void ack(Connection connection, Envelope envelope) {
+        String alertId = requiredString(envelope.d(), "alertId");
+        String kind = optionalString(envelope.d(), "kind");
+        if (kind == null || "delivered".equals(kind)) {
+            alerts.delivered(connection.caller(), alertId);
+        } else if ("acknowledged".equals(kind)) {
+            alerts.acknowledge(connection.caller(), alertId);
+        } else {
+            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d.kind is delivered or acknowledged");
+        }
+        connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
+                Json.createObjectBuilder().add("alertId", alertId)));
     }
 
     private void publish(Connection connection, Envelope envelope) {
         JsonObject d = envelope.d() == null ? JsonObject.EMPTY_JSON_OBJECT : envelope.d();
         AlertDraft draft = new AlertDraft(topic(envelope), optionalString(d, "severity"), optionalString(d, "title"),
                 optionalString(d, "body"), optionalLong(d, "expiresAt"), optionalLong(d, "ttlSeconds"));
-        Published published = alerts.publish(connection.caller(), draft);
+        Published published = alerts.publish(connection.caller(), draft, optionalString(d, "idempotencyKey"));
         connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
-                Json.createObjectBuilder().add("alertId", published.alert().id())));
+                Json.createObjectBuilder().add("alertId", published.id()).add("offset", published.offset())));
     }
 
     private static String topic(Envelope envelope) {

@@ -1,7 +1,7 @@
 package dev.tocsin.sessions.control;
 
 import dev.tocsin.security.entity.Caller;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -14,17 +14,19 @@ public final class Connection {
     private final String id;
     private final Outbox outbox;
     private final ReplayGuard replayGuard;
-    private final Set<String> topics = ConcurrentHashMap.newKeySet();
+    private final RateLimiter rateLimiter;
+    private final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
     private final long openedNanos = System.nanoTime();
     private volatile long lastHeardNanos = openedNanos;
     private volatile long lastPingNanos = openedNanos;
     private volatile Caller caller;
     private volatile byte[] sessionKey;
 
-    public Connection(String id, Outbox outbox, ReplayGuard replayGuard) {
+    public Connection(String id, Outbox outbox, ReplayGuard replayGuard, RateLimiter rateLimiter) {
         this.id = id;
         this.outbox = outbox;
         this.replayGuard = replayGuard;
+        this.rateLimiter = rateLimiter;
     }
 
     public String id() {
@@ -39,8 +41,13 @@ public final class Connection {
         return replayGuard;
     }
 
-    public Set<String> topics() {
-        return topics;
+    /** By topic. */
+    public Map<String, Subscription> subscriptions() {
+        return subscriptions;
+    }
+
+    public RateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     public boolean authenticated() {

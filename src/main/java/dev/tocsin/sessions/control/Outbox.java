@@ -36,6 +36,8 @@ public final class Outbox {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long inFlightSinceNanos;
+    private final Object drained = new Object();
+    private volatile int waiters;
 
     public Outbox(Transport transport, long maxBytes) {
         this.transport = transport;
@@ -77,6 +79,7 @@ public final class Outbox {
         if (closed.compareAndSet(false, true)) {
             queue.clear();
             transport.close(code, detail);
+            signalDrained();
         }
     }
 
@@ -84,6 +87,39 @@ public final class Outbox {
     public void ping() {
         if (!closed.get() && inFlightSinceNanos == 0) {
             transport.ping();
+        }
+    }
+
+    /**
+     * Waits until at most {@code bytes} are queued: lets a replay feed the outbox no faster than
+     * the client reads.
+     *
+     * @return false if the outbox closed or the time ran out first
+     */
+    public boolean awaitBelow(long bytes, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (drained) {
+            waiters++;
+            try {
+                while (queuedBytes.get() > bytes && !closed.get()) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return false;
+                    }
+                    drained.wait(Math.max(1, left / 1_000_000));
+                }
+            } finally {
+                waiters--;
+            }
+        }
+        return !closed.get();
+    }
+
+    private void signalDrained() {
+        if (waiters > 0) {
+            synchronized (drained) {
+                drained.notifyAll();
+            }
         }
     }
 
@@ -121,6 +157,7 @@ public final class Outbox {
             transport.send(item.text(), failure -> {
                 inFlightSinceNanos = 0;
                 queuedBytes.addAndGet(-item.text().length());
+                signalDrained();
                 if (failure != null) {
                     closeNow(CloseCode.SEND_FAILED, "write failed");
                     return;

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -30,7 +31,7 @@ public class SessionRegistry {
 
     private final Map<String, Connection> byId = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
-    private final Map<String, Set<Connection>> byTopic = new ConcurrentHashMap<>();
+    private final Map<String, Set<Subscription>> byTopic = new ConcurrentHashMap<>();
 
     public void add(Connection connection) {
         byId.put(connection.id(), connection);
@@ -41,40 +42,57 @@ public class SessionRegistry {
         join(byUser, caller.subject(), connection);
     }
 
-    public void subscribe(Connection connection, String topic) {
-        join(byTopic, topic, connection);
-        connection.topics().add(topic);
+    /** Adds the subscription, replacing the connection's earlier one to the same topic. */
+    public void subscribe(Subscription subscription) {
+        Subscription earlier = subscription.connection().subscriptions().put(subscription.topic(), subscription);
+        if (earlier != null) {
+            earlier.cancel();
+            leave(byTopic, earlier.topic(), earlier);
+        }
+        join(byTopic, subscription.topic(), subscription);
     }
 
     public void unsubscribe(Connection connection, String topic) {
-        connection.topics().remove(topic);
-        leave(byTopic, topic, connection);
+        Subscription subscription = connection.subscriptions().remove(topic);
+        if (subscription != null) {
+            subscription.cancel();
+            leave(byTopic, topic, subscription);
+        }
     }
 
     public void remove(Connection connection) {
         if (byId.remove(connection.id()) == null) {
             return;
         }
-        connection.topics().forEach(topic -> leave(byTopic, topic, connection));
+        connection.subscriptions().values().forEach(s -> leave(byTopic, s.topic(), s));
         if (connection.caller() != null) {
             leave(byUser, connection.caller().subject(), connection);
         }
     }
 
-    /** Enqueues one already signed frame to every subscriber of the topic; returns how many took it. */
-    public int broadcast(String topic, String frame) {
-        Set<Connection> subscribers = byTopic.get(topic);
+    /** Enqueues one already signed alert frame to every subscriber of the topic; returns how many took it. */
+    public int broadcast(String topic, long offset, String frame) {
+        return fanOut(topic, subscription -> subscription.live(offset, frame));
+    }
+
+    /** Enqueues a frame without an offset (an acknowledgement) to every subscriber of the topic. */
+    public int broadcastEvent(String topic, String frame) {
+        return fanOut(topic, subscription -> subscription.event(frame));
+    }
+
+    private int fanOut(String topic, Predicate<Subscription> deliver) {
+        Set<Subscription> subscribers = byTopic.get(topic);
         if (subscribers == null) {
             return 0;
         }
         int delivered = 0;
-        for (Connection subscriber : subscribers) {
+        for (Subscription subscriber : subscribers) {
             try {
-                if (subscriber.outbox().offer(frame)) {
+                if (deliver.test(subscriber)) {
                     delivered++;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.FINE, "enqueue to " + subscriber.id() + " failed", e);
+                LOG.log(Level.FINE, "enqueue to " + subscriber.connection().id() + " failed", e);
             }
         }
         return delivered;
@@ -99,17 +117,17 @@ public class SessionRegistry {
 
     // Membership changes happen inside compute so that a set emptied and dropped by leave()
     // is never joined after it left the map.
-    private static void join(Map<String, Set<Connection>> index, String key, Connection connection) {
+    private static <T> void join(Map<String, Set<T>> index, String key, T member) {
         index.compute(key, (k, members) -> {
-            Set<Connection> set = members == null ? ConcurrentHashMap.newKeySet() : members;
-            set.add(connection);
+            Set<T> set = members == null ? ConcurrentHashMap.newKeySet() : members;
+            set.add(member);
             return set;
         });
     }
 
-    private static void leave(Map<String, Set<Connection>> index, String key, Connection connection) {
+    private static <T> void leave(Map<String, Set<T>> index, String key, T member) {
         index.computeIfPresent(key, (k, members) -> {
-            members.remove(connection);
+            members.remove(member);
             return members.isEmpty() ? null : members;
         });
     }

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.AlertDraft;
+import dev.tocsin.alerts.entity.StoredAlert;
+import java.util.function.LongFunction;
+import dev.tocsin.sessions.control.RateLimiter;
+import dev.tocsin.sessions.control.Subscription;
 import dev.tocsin.envelope.control.EnvelopeSigner;
 import dev.tocsin.envelope.control.ServerKeyRing;
 import dev.tocsin.envelope.entity.CloseCode;
@@ -41,6 +46,15 @@ class AlertDispatcherTest {
         dispatcher = new AlertDispatcher();
         dispatcher.registry = new SessionRegistry();
         dispatcher.permissions = new TopicPermissions("publish alerts.** producers");
+        dispatcher.log = new AlertLog() {
+            long offset;
+
+            @Override
+            public StoredAlert append(Alert alert, LongFunction<String> frame, String idempotencyKey) {
+                offset++;
+                return new StoredAlert(alert, offset, frame.apply(offset));
+            }
+        };
         dispatcher.metrics = new TocsinMetrics() {
             @Override
             public void published(int recipients) {
@@ -57,15 +71,16 @@ class AlertDispatcherTest {
         for (int i = 0; i < 3; i++) {
             List<String> frames = new ArrayList<>();
             received.add(frames);
-            Connection subscriber = new Connection("c" + i, new Outbox(new RecordingTransport(frames), 1 << 20), new ReplayGuard(1000));
+            Connection subscriber = new Connection("c" + i, new Outbox(new RecordingTransport(frames), 1 << 20),
+                    new ReplayGuard(1000), new RateLimiter(10, 10, 0));
             dispatcher.registry.add(subscriber);
-            dispatcher.registry.subscribe(subscriber, "alerts.db");
+            dispatcher.registry.subscribe(new Subscription(subscriber, "alerts.db", 0, false));
         }
     }
 
     @Test
     void anAlertIsSignedOnceAndTheSameFrameGoesToEverySubscriber() {
-        int recipients = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null)).recipients();
+        int recipients = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null), null).recipients();
 
         assertEquals(3, recipients);
         assertEquals(3, published.get());
@@ -79,7 +94,7 @@ class AlertDispatcherTest {
     void publishingOutsideTheCallersGroupsIsRefusedBeforeValidationAndReachesNobody() {
         Caller guest = new Caller("guest", Set.of("guests"), Instant.now().plusSeconds(600));
         ProtocolException refused = assertThrows(ProtocolException.class,
-                () -> dispatcher.publish(guest, new AlertDraft("alerts.db", "bogus", "", null, null, null)));
+                () -> dispatcher.publish(guest, new AlertDraft("alerts.db", "bogus", "", null, null, null), null));
 
         assertEquals(ErrorCode.FORBIDDEN_TOPIC, refused.code());
         assertEquals(0, signatures.get());

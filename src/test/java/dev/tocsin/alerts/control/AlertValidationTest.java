@@ -181,7 +181,7 @@ class AlertValidationTest {
 
         try {
             Alert alert = accept(draft("ops.db", "info", "t", null, null, ttlSeconds));
-            alert.data();
+            alert.data(1);
         } catch (ProtocolException e) {
             assertEquals(ErrorCode.INVALID_ALERT, e.code());
         }

@@ -1,0 +1,167 @@
+package dev.tocsin.alerts.control;
+
+import dev.tocsin.alerts.entity.Alert;
+import dev.tocsin.alerts.entity.Delivery;
+import dev.tocsin.alerts.entity.HistoryQuery;
+import dev.tocsin.alerts.entity.IdempotencyRecord;
+import dev.tocsin.alerts.entity.StoredAlert;
+import dev.tocsin.alerts.entity.TopicOffset;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.LockModeType;
+import jakarta.persistence.PersistenceContext;
+import jakarta.persistence.TypedQuery;
+import jakarta.transaction.Transactional;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.LongFunction;
+
+/**
+ * The durable alert log: every accepted alert with its per-topic offset, its acknowledgement and
+ * its deliveries. An alert is stored, and its transaction committed, before anyone is told it was
+ * accepted. Reads run in a transaction too: Payara's transaction-scoped EntityManager closes a
+ * query created outside one before its parameters can be set.
+ */
+@ApplicationScoped
+@Transactional
+public class AlertLog {
+
+    @PersistenceContext(unitName = "tocsin")
+    EntityManager em;
+
+    /**
+     * Stores the alert at the next offset of its topic. The topic's counter row is locked until
+     * commit, so offsets are unique and gap-free across every node sharing the database.
+     *
+     * @param frame builds the signed frame for the offset the alert gets
+     */
+    public StoredAlert append(Alert alert, LongFunction<String> frame, String idempotencyKey) {
+        TopicOffset counter = em.find(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE);
+        if (counter == null) {
+            counter = new TopicOffset(alert.topic());
+            em.persist(counter);
+            em.flush();
+        }
+        long offset = counter.take();
+        StoredAlert stored = new StoredAlert(alert, offset, frame.apply(offset));
+        em.persist(stored);
+        if (idempotencyKey != null) {
+            em.persist(new IdempotencyRecord(alert.publishedBy(), idempotencyKey, alert.id(), alert.publishedAt().toEpochMilli()));
+        }
+        em.flush();
+        return stored;
+    }
+
+    /** The alert a publisher created with this key, if it did so since {@code notBefore} (epoch ms). */
+    public Optional<StoredAlert> byIdempotencyKey(String publisher, String key, long notBefore) {
+        IdempotencyRecord record = em.find(IdempotencyRecord.class, new IdempotencyRecord.Key(publisher, key));
+        if (record == null || record.createdAt() < notBefore) {
+            return Optional.empty();
+        }
+        return Optional.ofNullable(em.find(StoredAlert.class, record.alertId()));
+    }
+
+    /** Live alerts of a topic after an offset, oldest first. */
+    public List<StoredAlert> after(String topic, long offset, long now, int limit) {
+        return em.createNamedQuery(StoredAlert.AFTER_OFFSET, StoredAlert.class)
+                .setParameter("topic", topic).setParameter("offset", offset).setParameter("now", now)
+                .setMaxResults(limit).getResultList();
+    }
+
+    /** The offset of the newest alert of a topic, 0 if it has none. */
+    public long latestOffset(String topic) {
+        TopicOffset counter = em.find(TopicOffset.class, topic);
+        return counter == null ? 0 : counter.latest();
+    }
+
+    /** The oldest offset still retained, or latest + 1 if the topic retains nothing. */
+    public long oldestRetainedOffset(String topic) {
+        Long oldest = em.createNamedQuery(StoredAlert.OLDEST_OFFSET, Long.class).setParameter("topic", topic).getSingleResult();
+        return oldest != null ? oldest : latestOffset(topic) + 1;
+    }
+
+    public Optional<StoredAlert> find(String id) {
+        return Optional.ofNullable(em.find(StoredAlert.class, id));
+    }
+
+    /** Records a person's acknowledgement; the first one stands. Returns the alert and whether this call acknowledged it. */
+    public Optional<Acknowledgement> acknowledge(String id, String by, long at) {
+        StoredAlert alert = em.find(StoredAlert.class, id, LockModeType.PESSIMISTIC_WRITE);
+        if (alert == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new Acknowledgement(alert, alert.acknowledge(by, at)));
+    }
+
+    public record Acknowledgement(StoredAlert alert, boolean first) {
+    }
+
+    /** Records that a user's client received an alert; repeated confirmations keep the first time. */
+    public boolean delivered(String alertId, String subject, long at) {
+        if (em.find(StoredAlert.class, alertId) == null) {
+            return false;
+        }
+        if (em.find(Delivery.class, new Delivery.Key(alertId, subject)) == null) {
+            em.persist(new Delivery(alertId, subject, at));
+        }
+        return true;
+    }
+
+    public List<Delivery> deliveries(String alertId) {
+        return em.createQuery("SELECT d FROM Delivery d WHERE d.alertId = :id ORDER BY d.deliveredAt", Delivery.class)
+                .setParameter("id", alertId).getResultList();
+    }
+
+    /** Newest first. */
+    public List<StoredAlert> history(HistoryQuery query) {
+        StringBuilder jpql = new StringBuilder("SELECT a FROM StoredAlert a WHERE a.topic IN :topics");
+        if (query.severity() != null) {
+            jpql.append(" AND a.severity = :severity");
+        }
+        if (query.since() != null) {
+            jpql.append(" AND a.publishedAt >= :since");
+        }
+        if (query.until() != null) {
+            jpql.append(" AND a.publishedAt < :until");
+        }
+        if (query.acknowledged() != null) {
+            jpql.append(query.acknowledged() ? " AND a.acknowledgedBy IS NOT NULL" : " AND a.acknowledgedBy IS NULL");
+        }
+        jpql.append(" ORDER BY a.publishedAt DESC, a.offset DESC");
+        TypedQuery<StoredAlert> typed = em.createQuery(jpql.toString(), StoredAlert.class)
+                .setParameter("topics", query.topics()).setMaxResults(query.limit());
+        if (query.severity() != null) {
+            typed.setParameter("severity", query.severity());
+        }
+        if (query.since() != null) {
+            typed.setParameter("since", query.since());
+        }
+        if (query.until() != null) {
+            typed.setParameter("until", query.until());
+        }
+        return typed.getResultList();
+    }
+
+    /**
+     * Drops alerts older than {@code olderThan} (epoch ms) or beyond the newest {@code keepPerTopic}
+     * of their topic, with their deliveries, and idempotency keys older than {@code keysOlderThan}.
+     *
+     * @return how many alerts were dropped
+     */
+    public int purge(long olderThan, int keepPerTopic, long keysOlderThan) {
+        int dropped = 0;
+        for (TopicOffset topic : em.createQuery("SELECT t FROM TopicOffset t", TopicOffset.class).getResultList()) {
+            dropped += deleteAlerts("a.topic = :topic AND (a.publishedAt < :olderThan OR a.offset <= :lowest)",
+                    topic.topic(), olderThan, topic.latest() - keepPerTopic);
+        }
+        em.createQuery("DELETE FROM IdempotencyRecord r WHERE r.createdAt < :t").setParameter("t", keysOlderThan).executeUpdate();
+        return dropped;
+    }
+
+    private int deleteAlerts(String where, String topic, long olderThan, long lowest) {
+        em.createQuery("DELETE FROM Delivery d WHERE d.alertId IN (SELECT a.id FROM StoredAlert a WHERE " + where + ")")
+                .setParameter("topic", topic).setParameter("olderThan", olderThan).setParameter("lowest", lowest).executeUpdate();
+        return em.createQuery("DELETE FROM StoredAlert a WHERE " + where)
+                .setParameter("topic", topic).setParameter("olderThan", olderThan).setParameter("lowest", lowest).executeUpdate();
+    }
+}

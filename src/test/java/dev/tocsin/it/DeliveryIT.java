@@ -1,0 +1,403 @@
+package dev.tocsin.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Nothing lost, nothing twice: the durable log, resume after reconnects, resets, expiry,
+ * idempotent publishing, acknowledgements, slow consumers and per-connection limits. The suite's
+ * server keeps 100 alerts per topic, queues 256 KiB per connection and times writes out after 2 s.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class DeliveryIT {
+
+    @Deployment(testable = false)
+    static WebArchive deployment() {
+        return TocsinWar.built();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    Tocsin tocsin;
+    String producer;
+
+    @BeforeEach
+    void server() {
+        tocsin = new Tocsin(base);
+        producer = tocsin.token("pat", "producers");
+    }
+
+    private static String topic() {
+        return "alerts.delivery." + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private JsonObject publish(JsonObject alert) {
+        HttpResponse<String> response = tocsin.publish(producer, alert);
+        assertEquals(201, response.statusCode(), response.body());
+        return Wire.parse(response.body());
+    }
+
+    @Test
+    void aClientDroppedAtArbitraryPointsWhileAlertsFlowGetsEveryAlertOnceInOffsetOrder() throws Exception {
+        String topic = topic();
+        int total = 80;
+        Map<Long, String> idsByOffset = new ConcurrentHashMap<>();
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < total; i++) {
+                JsonObject published = publish(Tocsin.alert(topic, "warning", "flow " + i));
+                idsByOffset.put(published.getJsonNumber("offset").longValue(), published.getString("id"));
+            }
+        });
+        Random random = new Random(42);
+        String token = tocsin.token("roamer");
+        List<String> received = new ArrayList<>();
+        long last = 0;
+        int connections = 0;
+        while (last < total) {
+            ProtocolClient client = ProtocolClient.connect(tocsin);
+            connections++;
+            client.handshake(token);
+            client.resume(topic, last);
+            int take = 1 + random.nextInt(12);
+            for (int i = 0; i < take && last < total; i++) {
+                JsonObject alert = client.nextAlert();
+                long offset = alert.getJsonObject("d").getJsonNumber("offset").longValue();
+                assertEquals(last + 1, offset, "no gap, no duplicate at the seam");
+                received.add(alert.getString("id"));
+                last = offset;
+            }
+            client.abort();
+        }
+        publishing.get(30, TimeUnit.SECONDS);
+        assertTrue(connections > 5, "the client was dropped several times: " + connections);
+        List<String> expected = new ArrayList<>();
+        for (long offset = 1; offset <= total; offset++) {
+            expected.add(idsByOffset.get(offset));
+        }
+        assertEquals(expected, received);
+    }
+
+    @Test
+    void aSubscriberFurtherBehindThanTheRetentionIsToldToResetAndWhereToRestart() throws Exception {
+        String topic = topic();
+        for (int i = 0; i < 110; i++) {
+            publish(Tocsin.alert(topic, "info", "old " + i));
+        }
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            client.handshake(tocsin.token("late"));
+            JsonObject subscribed = awaitRetentionSweep(client, topic);
+            JsonObject reset = subscribed.getJsonObject("reset");
+            assertEquals(0, reset.getJsonNumber("requested").longValue());
+            assertEquals("retention", reset.getString("reason"));
+            long restartAt = reset.getJsonNumber("restartAt").longValue();
+            assertTrue(restartAt >= 1 && restartAt <= 10, "restart after the dropped ones: " + restartAt);
+            for (long offset = restartAt + 1; offset <= 110; offset++) {
+                assertEquals(offset, client.nextAlert().getJsonObject("d").getJsonNumber("offset").longValue());
+            }
+        }
+    }
+
+    /** Subscribes from offset 0 until the retention sweep (every 500 ms) has dropped the oldest 10. */
+    private static JsonObject awaitRetentionSweep(ProtocolClient client, String topic) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonObject subscribed = client.resume(topic, 0);
+            if (subscribed.containsKey("reset")) {
+                return subscribed;
+            }
+            // Not yet: drop this subscription and its replay, then ask again.
+            client.sendText(client.frame("unsubscribe", topic, null).toString());
+            while (!client.next().getString("type").equals("unsubscribed")) {
+                // replayed alerts of the attempt
+            }
+        }
+        throw new AssertionError("the retention sweep did not drop alerts within 20 s");
+    }
+
+    @Test
+    void aClientAheadOfTheLogIsToldToResetToTheLatestOffset() {
+        String topic = topic();
+        publish(Tocsin.alert(topic, "info", "one"));
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            client.handshake(tocsin.token("ahead"));
+            JsonObject reset = client.resume(topic, 500).getJsonObject("reset");
+            assertEquals("ahead", reset.getString("reason"));
+            assertEquals(1, reset.getJsonNumber("restartAt").longValue());
+            publish(Tocsin.alert(topic, "info", "two"));
+            assertEquals(2, client.nextAlert().getJsonObject("d").getJsonNumber("offset").longValue());
+        }
+    }
+
+    @Test
+    void expiredAlertsAreNeverReplayed() {
+        String topic = topic();
+        long expiresAt = System.currentTimeMillis() + 300;
+        publish(Json.createObjectBuilder(Tocsin.alert(topic, "info", "short-lived")).add("expiresAt", expiresAt).build());
+        publish(Tocsin.alert(topic, "critical", "lasting"));
+        awaitClockPast(expiresAt);
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            client.handshake(tocsin.token("returning"));
+            client.resume(topic, 0);
+            assertEquals("lasting", client.nextAlert().getJsonObject("d").getString("title"));
+        }
+    }
+
+    /** The behaviour under test is about time passing: wait for the wall clock, on a deadline. */
+    private static void awaitClockPast(long epochMillis) {
+        CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(
+                Math.max(0, epochMillis - System.currentTimeMillis()) + 50, TimeUnit.MILLISECONDS)).join();
+        assertTrue(System.currentTimeMillis() > epochMillis);
+    }
+
+    @Test
+    void aRetriedPublicationWithTheSameKeyCreatesOneAlertAndGetsTheOriginalAnswer() throws Exception {
+        String topic = topic();
+        String key = UUID.randomUUID().toString();
+        String body = Tocsin.alert(topic, "error", "retried").toString();
+        ExecutorService retries = Executors.newFixedThreadPool(4);
+        try {
+            List<CompletableFuture<HttpResponse<String>>> attempts = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                attempts.add(CompletableFuture.supplyAsync(() -> tocsin.postWithKey("api/alerts", producer, key, body), retries));
+            }
+            List<JsonObject> answers = new ArrayList<>();
+            int created = 0;
+            for (CompletableFuture<HttpResponse<String>> attempt : attempts) {
+                HttpResponse<String> response = attempt.get(30, TimeUnit.SECONDS);
+                assertTrue(response.statusCode() == 201 || response.statusCode() == 200, response.body());
+                created += response.statusCode() == 201 ? 1 : 0;
+                answers.add(Wire.parse(response.body()));
+            }
+            assertEquals(1, created);
+            assertEquals(1, answers.stream().map(a -> a.getString("id")).distinct().count());
+            assertEquals(1, answers.stream().map(a -> a.getJsonNumber("offset").longValue()).distinct().count());
+        } finally {
+            retries.shutdownNow();
+        }
+        JsonObject history = Wire.parse(tocsin.get("api/alerts?topic=" + topic, producer).body());
+        assertEquals(1, history.getJsonArray("alerts").size());
+    }
+
+    @Test
+    void anAcknowledgementOnOneConnectionClearsTheAlertOnTheUsersOtherConnectionsAndForEveryone() {
+        String topic = topic();
+        String olga = tocsin.token("olga", "ops");
+        try (ProtocolClient laptop = ProtocolClient.connect(tocsin); ProtocolClient phone = ProtocolClient.connect(tocsin);
+             ProtocolClient colleague = ProtocolClient.connect(tocsin)) {
+            laptop.handshake(olga);
+            phone.handshake(olga);
+            colleague.handshake(tocsin.token("sam"));
+            for (ProtocolClient client : List.of(laptop, phone, colleague)) {
+                client.subscribe(topic);
+            }
+            String id = publish(Tocsin.alert(topic, "critical", "page me")).getString("id");
+            for (ProtocolClient client : List.of(laptop, phone, colleague)) {
+                assertEquals(id, client.nextAlert().getString("id"));
+            }
+            JsonObject delivered = laptop.request("ack", topic, Json.createObjectBuilder().add("alertId", id).build());
+            assertEquals("receipt", delivered.getString("type"));
+            JsonObject acknowledge = laptop.frame("ack", topic, Json.createObjectBuilder().add("alertId", id).add("kind", "acknowledged").build());
+            laptop.sendText(acknowledge.toString());
+            assertEquals("acknowledged", laptop.next().getString("type"), "the acknowledging session hears it too");
+            JsonObject receipt = laptop.next();
+            assertEquals("receipt", receipt.getString("type"));
+            assertEquals(acknowledge.getString("id"), receipt.getJsonObject("d").getString("ref"));
+
+            for (ProtocolClient client : List.of(phone, colleague)) {
+                JsonObject cleared = client.next();
+                assertEquals("acknowledged", cleared.getString("type"), cleared.toString());
+                assertEquals(id, cleared.getJsonObject("d").getString("alertId"));
+                assertEquals("olga", cleared.getJsonObject("d").getString("by"));
+            }
+        }
+        JsonObject state = Wire.parse(tocsin.get("api/alerts/" + id(topic), producer).body());
+        assertEquals("olga", state.getString("acknowledgedBy"));
+        assertEquals("olga", state.getJsonArray("deliveries").getJsonObject(0).getString("user"));
+        JsonObject again = Wire.parse(tocsin.post("api/alerts/" + id(topic) + "/acknowledgement", producer, "").body());
+        assertEquals("olga", again.getString("acknowledgedBy"), "the first acknowledgement stands");
+        assertEquals(0, Wire.parse(tocsin.get("api/alerts?topic=" + topic + "&acknowledged=false", producer).body())
+                .getJsonArray("alerts").size());
+    }
+
+    private String id(String topic) {
+        return Wire.parse(tocsin.get("api/alerts?topic=" + topic + "&limit=1", producer).body())
+                .getJsonArray("alerts").getJsonObject(0).getString("id");
+    }
+
+    @Test
+    void aResumingClientReplaysAcknowledgementsAfterTheirAlerts() {
+        String topic = topic();
+        String id = publish(Tocsin.alert(topic, "critical", "handled while away")).getString("id");
+        assertEquals(200, tocsin.post("api/alerts/" + id + "/acknowledgement", producer, "").statusCode());
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            client.handshake(tocsin.token("back"));
+            client.resume(topic, 0);
+            assertEquals(id, client.nextAlert().getString("id"));
+            JsonObject cleared = client.next();
+            assertEquals("acknowledged", cleared.getString("type"));
+            assertEquals("pat", cleared.getJsonObject("d").getString("by"));
+        }
+    }
+
+    @Test
+    void aPublisherGetsItsReceiptOnceTheAlertIsDurable() {
+        String topic = topic();
+        try (ProtocolClient publisher = ProtocolClient.connect(tocsin)) {
+            publisher.handshake(tocsin.token("olga", "ops"));
+            JsonObject receipt = publisher.request("publish", topic,
+                    Json.createObjectBuilder().add("severity", "error").add("title", "stored first").add("idempotencyKey", "k-1").build());
+            String id = receipt.getJsonObject("d").getString("alertId");
+            HttpResponse<String> stored = tocsin.get("api/alerts/" + id, producer);
+            assertEquals(200, stored.statusCode());
+            assertEquals(receipt.getJsonObject("d").getJsonNumber("offset").longValue(),
+                    Wire.parse(stored.body()).getJsonNumber("offset").longValue());
+            JsonObject retried = publisher.request("publish", topic,
+                    Json.createObjectBuilder().add("severity", "error").add("title", "stored first").add("idempotencyKey", "k-1").build());
+            assertEquals(id, retried.getJsonObject("d").getString("alertId"));
+        }
+    }
+
+    @Test
+    void aStalledClientIsClosedAsASlowConsumerWithoutDelayingAHundredOthers() throws Exception {
+        String topic = topic();
+        int subscribers = 100;
+        // About 4 MiB of frames of about 8 KiB: more than the stalled connection's kernel buffers
+        // (capped by deploy/pre-boot-commands.txt), the container's write queue (about 3 MiB,
+        // measured) and its 256 KiB queue in the suite together.
+        int alerts = 480;
+        List<ProtocolClient> others = new ArrayList<>();
+        for (int i = 0; i < subscribers; i++) {
+            ProtocolClient client = ProtocolClient.connect(tocsin);
+            others.add(client);
+            client.handshake(tocsin.token("watcher" + i));
+            client.subscribe(topic);
+        }
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService publishers = Executors.newFixedThreadPool(4);
+        try (RawWebSocket stalled = RawWebSocket.open(tocsin.webSocketUri(), Map.of(), 4096)) {
+            stalled.sendText(ProtocolClient.handshakeFrame(tocsin.token("stalled"), "h1", System.currentTimeMillis()).toString());
+            JsonObject welcome = Wire.parse(stalled.nextText(ProtocolClient.WAIT));
+            byte[] key = Wire.unb64(welcome.getJsonObject("d").getString("key"));
+            JsonObject subscribe = Json.createObjectBuilder().add("v", 1).add("type", "subscribe").add("id", "s1")
+                    .add("ts", System.currentTimeMillis()).add("topic", topic).add("kid", "session").build();
+            stalled.sendText(ProtocolClient.signed(subscribe, key).toString());
+            assertTrue(stalled.nextText(ProtocolClient.WAIT).contains("\"subscribed\""));
+            // From here on the stalled client reads nothing, but keeps sending, so the heartbeat
+            // timeout does not close it first: only its failure to read is under test.
+            keepAlive.scheduleAtFixedRate(() -> {
+                try {
+                    stalled.sendText("ping");
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }, 0, 500, TimeUnit.MILLISECONDS);
+
+            double closedBefore = tocsin.metric("tocsin_disconnects_total{code=\"4003\"");
+            String padding = "x".repeat(8000);
+            List<CompletableFuture<Void>> publishing = new ArrayList<>();
+            for (int p = 0; p < 4; p++) {
+                int first = p * alerts / 4;
+                publishing.add(CompletableFuture.runAsync(() -> {
+                    for (int i = first; i < first + alerts / 4; i++) {
+                        publish(Json.createObjectBuilder(Tocsin.alert(topic, i % 10 == 0 ? "critical" : "info", "burst " + i))
+                                .add("body", padding).build());
+                    }
+                }, publishers));
+            }
+            for (ProtocolClient client : others) {
+                long last = 0;
+                for (int i = 0; i < alerts; i++) {
+                    JsonObject alert = client == others.get(0) ? client.nextAlert() : client.nextUnverified();
+                    assertEquals("alert", alert.getString("type"));
+                    long offset = alert.getJsonObject("d").getJsonNumber("offset").longValue();
+                    assertTrue(offset > last, "in offset order");
+                    last = offset;
+                }
+                assertEquals(alerts, last, "every alert");
+            }
+            CompletableFuture.allOf(publishing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            tocsin.awaitMetricAbove("tocsin_disconnects_total{code=\"4003\"", closedBefore, Duration.ofSeconds(20));
+            keepAlive.shutdownNow();
+            // The server discards what the client never read, so it may see a reset (1006) rather than the 4003 frame.
+            int code = stalled.awaitCloseIgnoringPings(Duration.ofSeconds(30));
+            assertTrue(code == 4003 || code == 1006, "closed: " + code);
+        } finally {
+            keepAlive.shutdownNow();
+            publishers.shutdownNow();
+            others.forEach(ProtocolClient::close);
+        }
+    }
+
+    @Test
+    void limitsOnSessionsSubscriptionsAndRateAreAnsweredWithTheirErrors() {
+        String token = tocsin.token("greedy");
+        List<ProtocolClient> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 10; i++) {
+                ProtocolClient client = ProtocolClient.connect(tocsin);
+                open.add(client);
+                client.handshake(token);
+            }
+            ProtocolClient eleventh = ProtocolClient.connect(tocsin);
+            open.add(eleventh);
+            eleventh.sendText(ProtocolClient.handshakeFrame(token, "h11", System.currentTimeMillis()).toString());
+            eleventh.nextError("TOO_MANY_SESSIONS");
+            assertEquals(4005, eleventh.awaitClose());
+
+            ProtocolClient first = open.get(0);
+            for (int i = 0; i < 20; i++) {
+                first.subscribe("alerts.many.t" + i);
+            }
+            first.sendText(first.frame("subscribe", "alerts.many.t20", null).toString());
+            first.nextError("TOO_MANY_SUBSCRIPTIONS");
+
+            // The suite's limit: 20 frames per second, bursts of 40.
+            ProtocolClient chatty = open.get(1);
+            long start = System.nanoTime();
+            for (int i = 0; i < 100; i++) {
+                chatty.sendText(chatty.frame("ping", null, null).toString());
+            }
+            int accepted = 0;
+            for (int i = 0; i < 100; i++) {
+                JsonObject reply = chatty.next();
+                if (reply.getString("type").equals("error")) {
+                    assertEquals("RATE_LIMITED", reply.getJsonObject("d").getString("code"));
+                } else {
+                    accepted++;
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            assertTrue(accepted >= 40, "the burst is allowed: " + accepted);
+            assertTrue(accepted <= 40 + 20 * seconds + 2, accepted + " accepted in " + seconds + " s exceeds the rate");
+        } finally {
+            open.forEach(ProtocolClient::close);
+        }
+    }
+}

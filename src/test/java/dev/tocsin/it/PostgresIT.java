@@ -1,0 +1,142 @@
+package dev.tocsin.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.json.JsonObject;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The durable log on a real PostgreSQL (embedded, from Maven Central, on 127.0.0.1), with two
+ * Tocsin nodes sharing it through the boot commands of deploy/postgres/. Started by hand like
+ * {@link RestartIT}: the nodes need the database before they boot.
+ */
+class PostgresIT {
+
+    private static final int PG_PORT = 28432;
+    private static EmbeddedPostgres postgres;
+    private static PayaraProcess nodeA;
+    private static PayaraProcess nodeB;
+
+    @BeforeAll
+    static void start() throws Exception {
+        postgres = EmbeddedPostgres.builder().setPort(PG_PORT).start();
+        CompletableFuture<PayaraProcess> a = CompletableFuture.supplyAsync(() -> node("pg-a", 28280, 28990));
+        CompletableFuture<PayaraProcess> b = CompletableFuture.supplyAsync(() -> node("pg-b", 28281, 28991));
+        nodeA = a.get(300, TimeUnit.SECONDS);
+        nodeB = b.get(300, TimeUnit.SECONDS);
+    }
+
+    private static PayaraProcess node(String name, int httpPort, int clusterPort) {
+        try {
+            Path root = Path.of("target/it-" + name + "-root");
+            RestartIT.deleteRecursively(root);
+            return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).clusterName("tocsin-it-" + name)
+                    .rootDir(root).demoProperties()
+                    .env("TOCSIN_DB_PORT", String.valueOf(PG_PORT)).env("TOCSIN_DB_NAME", "postgres")
+                    .env("TOCSIN_DB_USER", "postgres").env("TOCSIN_DB_PASSWORD", "postgres")
+                    .args("--addlibs", System.getProperty("tocsin.postgresqlJar", "target/postgresql.jar"),
+                            "--prebootcommandfile", Path.of("deploy/postgres/pre-boot-commands.txt").toAbsolutePath().toString())
+                    .start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, postgres}) {
+            if (closeable != null) {
+                closeable.close();
+            }
+        }
+    }
+
+    @Test
+    void alertsAreStoredInPostgresql() throws Exception {
+        Tocsin tocsin = new Tocsin(nodeA.baseUrl().toURL());
+        String id = Wire.parse(tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert("alerts.pg.check", "info", "in postgres")).body())
+                .getString("id");
+        try (Connection db = postgres.getPostgresDatabase().getConnection();
+             ResultSet row = db.createStatement().executeQuery("SELECT title FROM tocsin_alert WHERE id = '" + id + "'")) {
+            assertTrue(row.next(), "the alert is a row in PostgreSQL");
+            assertEquals("in postgres", row.getString(1));
+        }
+    }
+
+    @Test
+    void twoNodesPublishingConcurrentlyOnOneTopicGetUniqueGapFreeOffsets() throws Exception {
+        String topic = "alerts.pg.shared";
+        List<CompletableFuture<List<Long>>> publishers = new ArrayList<>();
+        for (PayaraProcess node : List.of(nodeA, nodeB, nodeA, nodeB)) {
+            Tocsin tocsin = new Tocsin(node.baseUrl().toURL());
+            String token = tocsin.token("pat", "producers");
+            publishers.add(CompletableFuture.supplyAsync(() -> {
+                List<Long> offsets = new ArrayList<>();
+                for (int i = 0; i < 15; i++) {
+                    HttpResponse<String> response = tocsin.publish(token, Tocsin.alert(topic, "warning", "shared " + i));
+                    assertEquals(201, response.statusCode(), response.body());
+                    offsets.add(Wire.parse(response.body()).getJsonNumber("offset").longValue());
+                }
+                return offsets;
+            }));
+        }
+        TreeSet<Long> offsets = new TreeSet<>();
+        int count = 0;
+        for (CompletableFuture<List<Long>> publisher : publishers) {
+            List<Long> mine = publisher.get(120, TimeUnit.SECONDS);
+            count += mine.size();
+            offsets.addAll(mine);
+        }
+        assertEquals(60, count);
+        assertEquals(60, offsets.size(), "no offset given twice");
+        assertEquals(1L, offsets.first());
+        assertEquals(60L, offsets.last(), "no gap");
+    }
+
+    @Test
+    void aClientDroppedAtArbitraryPointsGetsEveryAlertOnceInOrder() throws Exception {
+        Tocsin tocsin = new Tocsin(nodeB.baseUrl().toURL());
+        String topic = "alerts.pg.resume";
+        String producer = tocsin.token("pat", "producers");
+        int total = 40;
+        List<String> published = new ArrayList<>();
+        CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < total; i++) {
+                published.add(Wire.parse(tocsin.publish(producer, Tocsin.alert(topic, "info", "pg " + i)).body()).getString("id"));
+            }
+        });
+        Random random = new Random(7);
+        String token = tocsin.token("roamer");
+        List<String> received = new ArrayList<>();
+        long last = 0;
+        while (last < total) {
+            ProtocolClient client = ProtocolClient.connect(tocsin);
+            client.handshake(token);
+            client.resume(topic, last);
+            int take = 1 + random.nextInt(10);
+            for (int i = 0; i < take && last < total; i++) {
+                JsonObject alert = client.nextAlert();
+                assertEquals(last + 1, alert.getJsonObject("d").getJsonNumber("offset").longValue());
+                received.add(alert.getString("id"));
+                last++;
+            }
+            client.abort();
+        }
+        publishing.get(60, TimeUnit.SECONDS);
+        assertEquals(published, received);
+    }
+}
