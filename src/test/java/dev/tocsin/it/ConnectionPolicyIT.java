@@ -13,7 +13,6 @@ import jakarta.json.JsonObject;
 import java.io.FileReader;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URL;
 import java.net.http.HttpClient;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -25,39 +24,15 @@ import java.util.UUID;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Connection-level policies over real sockets: origin check at the upgrade, heartbeat, handshake and
  * token deadlines, the hard frame cap, TLS. The suite runs with a 1 s heartbeat and 3 s timeouts.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ConnectionPolicyIT {
+class ConnectionPolicyIT extends DeployedTocsin {
 
     private static final Duration DEADLINE = Duration.ofSeconds(10);
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return TocsinWar.built();
-    }
-
-    @ArquillianResource
-    URL base;
-
-    Tocsin tocsin;
-
-    @BeforeEach
-    void server() {
-        tocsin = new Tocsin(base);
-    }
 
     @Test
     void anOriginOffTheAllowListIsRefusedAtTheUpgrade() throws Exception {

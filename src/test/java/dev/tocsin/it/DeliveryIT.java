@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,38 +18,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Nothing lost, nothing twice: the durable log, resume after reconnects, resets, expiry,
  * idempotent publishing, acknowledgements, slow consumers and per-connection limits. The suite's
  * server keeps 100 alerts per topic, queues 256 KiB per connection and times writes out after 2 s.
  */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class DeliveryIT {
+class DeliveryIT extends DeployedTocsin {
 
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return TocsinWar.built();
-    }
-
-    @ArquillianResource
-    URL base;
-
-    Tocsin tocsin;
     String producer;
 
     @BeforeEach
-    void server() {
-        tocsin = new Tocsin(base);
+    void producer() {
         producer = tocsin.token("pat", "producers");
     }
 

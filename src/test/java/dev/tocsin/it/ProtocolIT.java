@@ -6,38 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.net.URL;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.UUID;
-import org.jboss.arquillian.container.test.api.Deployment;
-import org.jboss.arquillian.container.test.api.RunAsClient;
-import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
-import org.jboss.shrinkwrap.api.spec.WebArchive;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /** The envelope protocol over real sockets against the deployed WAR, as docs/protocol.md describes it. */
-@ExtendWith(ArquillianExtension.class)
-@RunAsClient
-class ProtocolIT {
-
-    @Deployment(testable = false)
-    static WebArchive deployment() {
-        return TocsinWar.built();
-    }
-
-    @ArquillianResource
-    URL base;
-
-    Tocsin tocsin;
-
-    @BeforeEach
-    void server() {
-        tocsin = new Tocsin(base);
-    }
+class ProtocolIT extends DeployedTocsin {
 
     private static String topic() {
         return "alerts.it." + UUID.randomUUID().toString().substring(0, 8);
