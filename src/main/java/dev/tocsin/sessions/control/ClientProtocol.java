@@ -8,7 +8,6 @@ import dev.tocsin.alerts.entity.Topic;
 import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.boundary.EnvelopeDecoder;
 import dev.tocsin.envelope.control.Base64Url;
-import dev.tocsin.envelope.control.EnvelopeParser;
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.Inbound;
@@ -24,15 +23,17 @@ import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
-import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
-import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import static dev.tocsin.sessions.control.DataFields.optionalLong;
+import static dev.tocsin.sessions.control.DataFields.optionalString;
+import static dev.tocsin.sessions.control.DataFields.requiredString;
 
 /** What the server does with each client frame; docs/protocol.md describes the same rules. */
 @ApplicationScoped
@@ -182,21 +183,15 @@ public class ClientProtocol {
             subscription.replayDone();
             return;
         }
-        long oldest = log.oldestRetainedOffset(topic);
-        long start = resumeAfter;
-        if (resumeAfter > latest) {
-            start = latest;
-        } else if (resumeAfter + 1 < oldest) {
-            start = oldest - 1;
+        ResumePoint resume = ResumePoint.of(resumeAfter, latest, log.oldestRetainedOffset(topic));
+        if (resume.reset()) {
+            reply.add("reset", Json.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
+                    .add("reason", resume.reason()));
         }
-        if (start != resumeAfter) {
-            reply.add("reset", Json.createObjectBuilder().add("requested", resumeAfter).add("restartAt", start)
-                    .add("reason", resumeAfter > latest ? "ahead" : "retention"));
-        }
-        Subscription subscription = new Subscription(connection, topic, start, true);
+        Subscription subscription = new Subscription(connection, topic, resume.after(), true);
         registry.subscribe(subscription);
-        connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", start)));
-        replay.start(subscription, start);
+        connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
+        replay.start(subscription, resume.after());
     }
 
     private void ack(Connection connection, Envelope envelope) {
@@ -227,33 +222,5 @@ public class ClientProtocol {
             throw new ProtocolException(ErrorCode.INVALID_TOPIC, "topic '" + envelope.topic() + "' is not a valid topic name");
         }
         return envelope.topic();
-    }
-
-    private static String requiredString(JsonObject d, String field) {
-        String value = d == null ? null : optionalString(d, field);
-        if (value == null || value.isEmpty()) {
-            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be a non-empty string");
-        }
-        return value;
-    }
-
-    private static String optionalString(JsonObject d, String field) {
-        if (!d.containsKey(field) || d.isNull(field)) {
-            return null;
-        }
-        if (!(d.get(field) instanceof JsonString s)) {
-            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be a string");
-        }
-        return s.getString();
-    }
-
-    private static Long optionalLong(JsonObject d, String field) {
-        if (!d.containsKey(field) || d.isNull(field)) {
-            return null;
-        }
-        if (!(d.get(field) instanceof JsonNumber n) || !n.isIntegral() || n.bigIntegerValue().bitLength() > EnvelopeParser.MAX_EXACT_BITS) {
-            throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d." + field + " must be an integer below 2^53");
-        }
-        return n.longValue();
     }
 }
