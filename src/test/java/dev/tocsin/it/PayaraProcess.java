@@ -179,7 +179,8 @@ public final class PayaraProcess implements AutoCloseable {
                 if (System.nanoTime() > deadline) {
                     throw failure("Payara Micro was not ready within " + timeout.toSeconds() + " s");
                 }
-                Thread.sleep(250);
+                // Poll the log; returns at once if the process dies meanwhile.
+                process.waitFor(250, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
