@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
@@ -32,6 +33,11 @@ public class TocsinMetrics {
     public void published(int recipients) {
         metrics.counter("tocsin.alerts.published").inc();
         metrics.counter("tocsin.alerts.enqueued").inc(recipients);
+    }
+
+    /** Time to serialise and sign one alert frame, however many subscribers it then goes to. */
+    public void framed(long nanos) {
+        metrics.timer("tocsin.alerts.framing").update(Duration.ofNanos(nanos));
     }
 
     public void refused(ErrorCode code) {

@@ -1,8 +1,9 @@
 package dev.tocsin.rest;
 
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.ProtocolException;
-import jakarta.json.Json;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -49,7 +50,7 @@ public class ErrorBodies implements ExceptionMapper<Throwable> {
 
     private static Response body(int status, ErrorCode code, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(Json.createObjectBuilder()
+                .entity(JSON.createObjectBuilder()
                         .add("error", code.name())
                         .add("message", message == null ? code.meaning() : message)
                         .add("status", status)

@@ -1,5 +1,7 @@
 package dev.tocsin.alerts.boundary;
 
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import dev.tocsin.alerts.control.AlertDispatcher;
 import dev.tocsin.alerts.control.AlertLog;
 import dev.tocsin.alerts.entity.AlertDraft;
@@ -14,8 +16,8 @@ import dev.tocsin.security.boundary.BearerToken;
 import dev.tocsin.security.control.TopicPermissions;
 import dev.tocsin.security.entity.Action;
 import dev.tocsin.security.entity.Caller;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -39,6 +41,7 @@ import java.util.List;
  * one alert with its acknowledgement and deliveries ({@code GET /api/alerts/{id}}), and a person's
  * acknowledgement ({@code POST /api/alerts/{id}/acknowledgement}). Every call needs a bearer token.
  */
+@ApplicationScoped // one instance: a request-scoped resource cost an injection target per request
 @Path("alerts")
 @Produces(MediaType.APPLICATION_JSON)
 public class AlertsResource {
@@ -61,7 +64,7 @@ public class AlertsResource {
     public Response publish(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
                             @HeaderParam(IDEMPOTENCY_KEY) String idempotencyKey, AlertDraft draft) {
         Published published = dispatcher.publish(bearer.caller(authorization), draft, idempotencyKey);
-        JsonObjectBuilder body = Json.createObjectBuilder()
+        JsonObjectBuilder body = JSON.createObjectBuilder()
                 .add("id", published.id())
                 .add("topic", published.topic())
                 .add("offset", published.offset())
@@ -92,17 +95,17 @@ public class AlertsResource {
         if (max < 1 || max > HistoryQuery.MAX_LIMIT) {
             throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, "limit is 1 to " + HistoryQuery.MAX_LIMIT);
         }
-        JsonArrayBuilder alerts = Json.createArrayBuilder();
+        JsonArrayBuilder alerts = JSON.createArrayBuilder();
         log.history(new HistoryQuery(topics, severity, since, until, acknowledged, max)).forEach(a -> alerts.add(json(a)));
-        return Json.createObjectBuilder().add("alerts", alerts).build();
+        return JSON.createObjectBuilder().add("alerts", alerts).build();
     }
 
     @GET
     @Path("{id}")
     public JsonObject one(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, @PathParam("id") String id) {
         StoredAlert alert = dispatcher.visible(bearer.caller(authorization), id);
-        JsonArrayBuilder deliveries = Json.createArrayBuilder();
-        log.deliveries(id).forEach(d -> deliveries.add(Json.createObjectBuilder().add("user", d.subject()).add("at", d.deliveredAt())));
+        JsonArrayBuilder deliveries = JSON.createArrayBuilder();
+        log.deliveries(id).forEach(d -> deliveries.add(JSON.createObjectBuilder().add("user", d.subject()).add("at", d.deliveredAt())));
         return json(alert).add("deliveries", deliveries).build();
     }
 
@@ -113,7 +116,7 @@ public class AlertsResource {
     }
 
     static JsonObjectBuilder json(StoredAlert alert) {
-        JsonObjectBuilder json = Json.createObjectBuilder()
+        JsonObjectBuilder json = JSON.createObjectBuilder()
                 .add("id", alert.id())
                 .add("topic", alert.topic())
                 .add("offset", alert.offset())

@@ -1,6 +1,7 @@
 package dev.tocsin.alerts.entity;
 
-import jakarta.json.Json;
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.time.Instant;
@@ -11,7 +12,7 @@ public record Alert(String id, String topic, Severity severity, String title, St
 
     /** @param offset the alert's position in its topic */
     public JsonObject data(long offset) {
-        JsonObjectBuilder d = Json.createObjectBuilder()
+        JsonObjectBuilder d = JSON.createObjectBuilder()
                 .add("offset", offset)
                 .add("severity", severity.wireName())
                 .add("title", title)

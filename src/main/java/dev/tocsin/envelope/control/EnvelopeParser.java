@@ -1,11 +1,12 @@
 package dev.tocsin.envelope.control;
 
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.Inbound;
 import dev.tocsin.envelope.entity.MessageType;
 import dev.tocsin.envelope.entity.ProtocolVersion;
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -39,7 +40,7 @@ public final class EnvelopeParser {
             return Inbound.barePing();
         }
         JsonObject object;
-        try (JsonParser parser = Json.createParser(new StringReader(text))) {
+        try (JsonParser parser = JSON.createParser(new StringReader(text))) {
             if (!parser.hasNext() || parser.next() != JsonParser.Event.START_OBJECT) {
                 return Inbound.rejected(ErrorCode.MALFORMED_FRAME, "a frame is one JSON object", null);
             }

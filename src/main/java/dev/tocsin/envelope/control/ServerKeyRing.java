@@ -5,13 +5,13 @@ import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetKeyPair;
 import com.nimbusds.jose.util.Base64URL;
-import java.security.PrivateKey;
-import java.security.PublicKey;
 import java.text.ParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 
 /**
  * The server's Ed25519 signing keys, from a JWK set. Every key in the set is published and
@@ -21,9 +21,9 @@ import java.util.Optional;
  */
 public final class ServerKeyRing {
 
-    private final Map<String, PublicKey> verifiers = new LinkedHashMap<>();
+    private final Map<String, Ed25519PublicKeyParameters> verifiers = new LinkedHashMap<>();
     private final String activeKid;
-    private final PrivateKey activeKey;
+    private final Ed25519PrivateKeyParameters activeKey;
     private final String publicJwks;
 
     public ServerKeyRing(String jwksJson, String activeKid) {

@@ -1,6 +1,7 @@
 package dev.tocsin.envelope.control;
 
-import jakarta.json.Json;
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import jakarta.json.JsonObject;
 
 /** The bytes a signature covers: the canonical form of the envelope with its {@code s} member removed. */
@@ -12,6 +13,6 @@ public final class Unsigned {
     }
 
     public static byte[] canonicalBytes(JsonObject envelope) {
-        return CanonicalJson.utf8(Json.createObjectBuilder(envelope).remove(SIGNATURE).build().toString());
+        return CanonicalJson.utf8(JSON.createObjectBuilder(envelope).remove(SIGNATURE).build().toString());
     }
 }

@@ -1,11 +1,12 @@
 package dev.tocsin.security.boundary;
 
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.envelope.entity.ProtocolException;
 import dev.tocsin.security.control.DemoIssuer;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -47,7 +48,7 @@ public class DemoSignInResource {
         if (groups.size() > 16 || !groups.stream().allMatch(g -> g != null && NAME.matcher(g).matches())) {
             throw new ProtocolException(ErrorCode.MALFORMED_REQUEST, "groups: at most 16 names of A-Z a-z 0-9 . _ @ -");
         }
-        return Json.createObjectBuilder()
+        return JSON.createObjectBuilder()
                 .add("token", demo.mint(request.user(), groups, settings.demoTokenTtl()))
                 .add("expiresAt", Instant.now().plus(settings.demoTokenTtl()).toEpochMilli())
                 .add("demo", true)

@@ -2,6 +2,12 @@ package dev.tocsin.security.control;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSVerifier;
+import com.nimbusds.jose.crypto.ECDSAVerifier;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jca.JCAContext;
+import com.nimbusds.jose.proc.JWSVerifierFactory;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
 import com.nimbusds.jose.proc.BadJOSEException;
@@ -11,11 +17,17 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import dev.tocsin.security.entity.Caller;
+import java.security.Key;
+import java.security.Provider;
 import java.text.ParseException;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
  * Verifies bearer JWTs (RS256, PS256, ES256, ES384) against the issuer's public JWK set: signature,
@@ -25,7 +37,11 @@ public final class TokenVerifier {
 
     public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384);
 
+    /** Verified tokens, so that a client reconnecting (or opening another tab) with its token is not verified again. */
+    static final int MAX_REMEMBERED = 20_000;
+
     private final DefaultJWTProcessor<SecurityContext> processor;
+    private final Map<String, Caller> verified = new ConcurrentHashMap<>();
     private final String groupsClaim;
 
     /**
@@ -36,6 +52,7 @@ public final class TokenVerifier {
         this.groupsClaim = groupsClaim;
         this.processor = new DefaultJWTProcessor<>();
         JWKSet keys = parse(jwks);
+        processor.setJWSVerifierFactory(new FastEcVerifiers());
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(ALGORITHMS, new ImmutableJWKSet<>(keys)));
         JWTClaimsSet.Builder exact = new JWTClaimsSet.Builder();
         Optional.ofNullable(issuer).filter(s -> !s.isBlank()).ifPresent(exact::issuer);
@@ -60,9 +77,18 @@ public final class TokenVerifier {
         if (token == null || token.isBlank()) {
             throw new InvalidTokenException("no token");
         }
+        Caller remembered = verified.get(token);
+        if (remembered != null && !remembered.expired(Instant.now())) {
+            return remembered;
+        }
         try {
             JWTClaimsSet claims = processor.process(token, null);
-            return new Caller(claims.getSubject(), groups(claims), claims.getExpirationTime().toInstant());
+            Caller caller = new Caller(claims.getSubject(), groups(claims), claims.getExpirationTime().toInstant());
+            if (verified.size() >= MAX_REMEMBERED) {
+                verified.clear();
+            }
+            verified.put(token, caller);
+            return caller;
         } catch (ParseException e) {
             throw new InvalidTokenException("not a JWT");
         } catch (BadJOSEException e) {
@@ -82,6 +108,32 @@ public final class TokenVerifier {
             return Set.copyOf(new HashSet<>(list));
         } catch (ParseException e) {
             throw new InvalidTokenException("the " + groupsClaim + " claim must be a string or an array of strings");
+        }
+    }
+
+    /** ES256/ES384 through BouncyCastle (about 5x faster than Java 17's ECDSA), the rest as Nimbus does it. */
+    private static final class FastEcVerifiers implements JWSVerifierFactory {
+
+        private static final Provider BOUNCY_CASTLE = new BouncyCastleProvider();
+        private final DefaultJWSVerifierFactory defaults = new DefaultJWSVerifierFactory();
+
+        @Override
+        public JWSVerifier createJWSVerifier(JWSHeader header, Key key) throws JOSEException {
+            JWSVerifier verifier = defaults.createJWSVerifier(header, key);
+            if (verifier instanceof ECDSAVerifier) {
+                verifier.getJCAContext().setProvider(BOUNCY_CASTLE);
+            }
+            return verifier;
+        }
+
+        @Override
+        public Set<JWSAlgorithm> supportedJWSAlgorithms() {
+            return defaults.supportedJWSAlgorithms();
+        }
+
+        @Override
+        public JCAContext getJCAContext() {
+            return defaults.getJCAContext();
         }
     }
 

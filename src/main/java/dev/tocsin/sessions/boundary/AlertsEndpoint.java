@@ -13,8 +13,12 @@ import dev.tocsin.sessions.control.Outbox;
 import dev.tocsin.sessions.control.RateLimiter;
 import dev.tocsin.sessions.control.ReplayGuard;
 import dev.tocsin.sessions.control.SessionRegistry;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.OnClose;
@@ -26,10 +30,16 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 import java.util.UUID;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-/** The WebSocket at {@value #PATH}: translates socket events into registry and protocol calls. */
+/**
+ * The WebSocket at {@value #PATH}: translates socket events into registry and protocol calls.
+ * One instance serves every connection ({@link OriginPolicy#getEndpointInstance}): it keeps no
+ * state of its own, each connection's lives in its session's user properties.
+ */
+@ApplicationScoped
 @ServerEndpoint(value = AlertsEndpoint.PATH, subprotocols = ProtocolVersion.SUBPROTOCOL,
         decoders = EnvelopeDecoder.class, configurator = OriginPolicy.class)
 public class AlertsEndpoint {
@@ -59,8 +69,27 @@ public class AlertsEndpoint {
     @Resource
     ManagedExecutorService executor;
 
+    @Resource
+    ManagedThreadFactory threads;
+
+    private ScheduledThreadPoolExecutor idleTimers;
+
+    @PostConstruct
+    void start() {
+        idleTimers = new ScheduledThreadPoolExecutor(1, threads);
+        idleTimers.setRemoveOnCancelPolicy(true);
+    }
+
+    @PreDestroy
+    void stop() {
+        idleTimers.shutdownNow();
+    }
+
     @OnOpen
     public void open(Session session) {
+        TyrusInternals.useScheduler(session, idleTimers);
+        // A backstop only: the heartbeat closes silent connections well before (4000).
+        session.setMaxIdleTimeout(settings.heartbeatTimeout().multipliedBy(2).toMillis());
         Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code)),
                 settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,

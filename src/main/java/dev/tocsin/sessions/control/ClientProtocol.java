@@ -1,5 +1,7 @@
 package dev.tocsin.sessions.control;
 
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import dev.tocsin.alerts.control.AlertDispatcher;
 import dev.tocsin.alerts.control.AlertLog;
 import dev.tocsin.alerts.entity.AlertDraft;
@@ -22,7 +24,6 @@ import dev.tocsin.security.entity.Caller;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.nio.charset.StandardCharsets;
@@ -148,13 +149,13 @@ public class ClientProtocol {
         byte[] sessionKey = new byte[32];
         RANDOM.nextBytes(sessionKey);
         registry.authenticated(connection, caller, sessionKey);
-        connection.outbox().offer(frames.reply(MessageType.WELCOME, inbound.envelope().id(), null, Json.createObjectBuilder()
+        connection.outbox().offer(frames.reply(MessageType.WELCOME, inbound.envelope().id(), null, JSON.createObjectBuilder()
                 .add("session", connection.id())
                 .add("key", Base64Url.encode(sessionKey))
                 .add("user", caller.subject())
-                .add("groups", Json.createArrayBuilder(caller.groups()))
+                .add("groups", JSON.createArrayBuilder(caller.groups()))
                 .add("expiresAt", caller.expiresAt().toEpochMilli())
-                .add("versions", Json.createArrayBuilder(ProtocolVersion.SUPPORTED))
+                .add("versions", JSON.createArrayBuilder(ProtocolVersion.SUPPORTED))
                 .add("heartbeatMs", settings.heartbeatInterval().toMillis())
                 .add("maxFrameBytes", maxFrameBytes)
                 .add("replayWindowMs", settings.replayWindow().toMillis())));
@@ -174,7 +175,7 @@ public class ClientProtocol {
             throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d.offset must not be negative");
         }
         long latest = log.latestOffset(topic);
-        JsonObjectBuilder reply = Json.createObjectBuilder().add("latest", latest);
+        JsonObjectBuilder reply = JSON.createObjectBuilder().add("latest", latest);
         if (resumeAfter == null) {
             // Held until the reply is queued, so that no alert overtakes "subscribed".
             Subscription subscription = new Subscription(connection, topic, 0, true);
@@ -185,7 +186,7 @@ public class ClientProtocol {
         }
         ResumePoint resume = ResumePoint.of(resumeAfter, latest, log.oldestRetainedOffset(topic));
         if (resume.reset()) {
-            reply.add("reset", Json.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
+            reply.add("reset", JSON.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
                     .add("reason", resume.reason()));
         }
         Subscription subscription = new Subscription(connection, topic, resume.after(), true);
@@ -205,7 +206,7 @@ public class ClientProtocol {
             throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d.kind is delivered or acknowledged");
         }
         connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
-                Json.createObjectBuilder().add("alertId", alertId)));
+                JSON.createObjectBuilder().add("alertId", alertId)));
     }
 
     private void publish(Connection connection, Envelope envelope) {
@@ -214,7 +215,7 @@ public class ClientProtocol {
                 optionalString(d, "body"), optionalLong(d, "expiresAt"), optionalLong(d, "ttlSeconds"));
         Published published = alerts.publish(connection.caller(), draft, optionalString(d, "idempotencyKey"));
         connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
-                Json.createObjectBuilder().add("alertId", published.id()).add("offset", published.offset())));
+                JSON.createObjectBuilder().add("alertId", published.id()).add("offset", published.offset())));
     }
 
     private static String topic(Envelope envelope) {

@@ -1,6 +1,8 @@
 package dev.tocsin.sessions.control;
 
 import dev.tocsin.envelope.entity.CloseCode;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -10,15 +12,20 @@ import java.util.function.Consumer;
 
 /**
  * One connection's outbound frames: a bounded queue drained by one asynchronous send at a time, so
- * that a broadcast only enqueues and never waits for a client. Tyrus has no write timeout of its own:
+ * that a broadcast only enqueues and never waits for a client. Frames that queued up while a send
+ * was in flight leave together in the next one (up to {@link #MAX_BATCH_CHARS}): one write, one
+ * system call, for a connection that is behind. Tyrus has no write timeout of its own:
  * {@link #inFlightSinceNanos()} lets the heartbeat find a write that has hung.
  */
 public final class Outbox {
 
-    /** Where frames go; the production one wraps a WebSocket session's async remote. */
+    /** Frames queued beyond this many characters wait for the next send. */
+    public static final int MAX_BATCH_CHARS = 32_768;
+
+    /** Where frames go; the production one wraps a WebSocket session. */
     public interface Transport {
-        /** Sends text; {@code done} is called exactly once, possibly before this method returns. */
-        void send(String text, Consumer<Throwable> done);
+        /** Sends the frames in order, each its own WebSocket message; {@code done} is called exactly once, possibly before this method returns. */
+        void send(List<String> frames, Consumer<Throwable> done);
 
         /** Sends a WebSocket ping; must not block on a peer that reads nothing. */
         void ping();
@@ -138,25 +145,29 @@ public final class Outbox {
 
     private void drain() {
         while (!closed.get() && sending.compareAndSet(false, true)) {
-            Item item = queue.poll();
-            if (item == null) {
+            // Only the holder of "sending" takes from the queue, so what it peeks is what it polls.
+            Item head = queue.peek();
+            if (head == null) {
                 sending.set(false);
                 if (queue.isEmpty()) {
                     return;
                 }
                 continue;
             }
-            if (item.close() != null) {
-                closeNow(item.close(), item.detail());
+            if (head.close() != null) {
+                queue.poll();
+                closeNow(head.close(), head.detail());
                 return;
             }
+            List<String> batch = batch();
+            long batchChars = batch.stream().mapToLong(String::length).sum();
             // Whichever of "send returned" and "send completed" comes second continues the draining:
             // a completion inside send() must not recurse, one on another thread must not be lost.
             AtomicInteger handOff = new AtomicInteger();
             inFlightSinceNanos = System.nanoTime();
-            transport.send(item.text(), failure -> {
+            transport.send(batch, failure -> {
                 inFlightSinceNanos = 0;
-                queuedBytes.addAndGet(-item.text().length());
+                queuedBytes.addAndGet(-batchChars);
                 signalDrained();
                 if (failure != null) {
                     closeNow(CloseCode.SEND_FAILED, "write failed");
@@ -171,5 +182,24 @@ public final class Outbox {
                 return;
             }
         }
+    }
+
+    /** The frames at the head of the queue, up to a close or the batch limit (at least one). */
+    private List<String> batch() {
+        String first = queue.poll().text();
+        Item next = queue.peek();
+        if (next == null || next.close() != null) {
+            return List.of(first);
+        }
+        List<String> batch = new ArrayList<>();
+        batch.add(first);
+        long chars = first.length();
+        while (next != null && next.close() == null && chars + next.text().length() <= MAX_BATCH_CHARS) {
+            queue.poll();
+            batch.add(next.text());
+            chars += next.text().length();
+            next = queue.peek();
+        }
+        return batch;
     }
 }

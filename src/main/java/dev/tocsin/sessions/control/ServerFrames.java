@@ -1,5 +1,7 @@
 package dev.tocsin.sessions.control;
 
+import static dev.tocsin.envelope.control.JsonFactory.JSON;
+
 import dev.tocsin.envelope.control.EnvelopeSigner;
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
@@ -7,7 +9,6 @@ import dev.tocsin.envelope.entity.MessageType;
 import dev.tocsin.envelope.entity.ProtocolVersion;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonObjectBuilder;
 import java.util.UUID;
 
@@ -26,16 +27,16 @@ public class ServerFrames {
     }
 
     public String reply(MessageType type, String ref, String topic) {
-        return reply(type, ref, topic, Json.createObjectBuilder());
+        return reply(type, ref, topic, JSON.createObjectBuilder());
     }
 
     public String error(ErrorCode code, String detail, String ref) {
-        JsonObjectBuilder data = Json.createObjectBuilder()
+        JsonObjectBuilder data = JSON.createObjectBuilder()
                 .add("code", code.name())
                 .add("message", detail == null ? code.meaning() : detail)
                 .add("close", code.closes());
         if (code == ErrorCode.UNSUPPORTED_VERSION) {
-            data.add("supported", Json.createArrayBuilder(ProtocolVersion.SUPPORTED));
+            data.add("supported", JSON.createArrayBuilder(ProtocolVersion.SUPPORTED));
         }
         if (code == ErrorCode.STALE_TIMESTAMP) {
             data.add("serverTime", System.currentTimeMillis());

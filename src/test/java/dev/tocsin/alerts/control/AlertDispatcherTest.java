@@ -36,6 +36,7 @@ class AlertDispatcherTest {
     static final Caller PRODUCER = new Caller("pat", Set.of("producers"), Instant.now().plusSeconds(600));
 
     final AtomicInteger signatures = new AtomicInteger();
+    final AtomicInteger framings = new AtomicInteger();
     final AtomicInteger published = new AtomicInteger();
     final List<List<String>> received = new ArrayList<>();
     AlertDispatcher dispatcher;
@@ -59,6 +60,11 @@ class AlertDispatcherTest {
             @Override
             public void published(int recipients) {
                 published.addAndGet(recipients);
+            }
+
+            @Override
+            public void framed(long nanos) {
+                framings.incrementAndGet();
             }
         };
         dispatcher.signer = new EnvelopeSigner(keys) {
@@ -84,6 +90,7 @@ class AlertDispatcherTest {
 
         assertEquals(3, recipients);
         assertEquals(3, published.get());
+        assertEquals(1, framings.get(), "the framing is timed once, not per recipient");
         assertEquals(1, signatures.get());
         String frame = received.get(0).get(0);
         assertSame(frame, received.get(1).get(0));
@@ -103,8 +110,8 @@ class AlertDispatcherTest {
 
     record RecordingTransport(List<String> frames) implements Outbox.Transport {
         @Override
-        public void send(String text, Consumer<Throwable> done) {
-            frames.add(text);
+        public void send(List<String> batch, Consumer<Throwable> done) {
+            frames.addAll(batch);
             done.accept(null);
         }
 

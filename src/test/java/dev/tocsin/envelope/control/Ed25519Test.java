@@ -6,12 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.security.KeyPairGenerator;
-import java.security.NoSuchAlgorithmException;
-import java.security.PublicKey;
-import java.security.SecureRandom;
-import java.security.interfaces.EdECPublicKey;
-import java.security.spec.NamedParameterSpec;
 import java.util.HexFormat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -89,42 +83,9 @@ class Ed25519Test {
     }
 
     @Test
-    void encodesThePointTheJdkDerivesFromAnRfcSeedAsTheRfcPublicKey() throws NoSuchAlgorithmException {
-        for (byte[][] vector : new byte[][][] {{SECRET_1, PUBLIC_1}, {SECRET_2, PUBLIC_2}}) {
-            KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-            try {
-                generator.initialize(NamedParameterSpec.ED25519, seeded(vector[0]));
-            } catch (java.security.InvalidAlgorithmParameterException e) {
-                throw new AssertionError(e);
-            }
-            EdECPublicKey derived = (EdECPublicKey) generator.generateKeyPair().getPublic();
-
-            assertEquals(HEX.formatHex(vector[1]), HEX.formatHex(Ed25519.encode(derived.getPoint())));
-        }
-    }
-
-    /** Hands the JDK's key generator a chosen seed. */
-    static SecureRandom seeded(byte[] seed) {
-        return new SecureRandom() {
-            @Override
-            public void nextBytes(byte[] bytes) {
-                System.arraycopy(seed, 0, bytes, 0, bytes.length);
-            }
-        };
-    }
-
-    @Test
-    void decodesAndReencodesPublicKeysOfBothXParities() {
-        byte[] evenX = PUBLIC_1;
-        byte[] oddX = flipBit(PUBLIC_1, 255);
-        assertTrue((oddX[31] & 0x80) != 0);
-
-        for (byte[] encoded : new byte[][] {evenX, oddX}) {
-            PublicKey key = Ed25519.publicKey(encoded);
-            assertArrayEquals(encoded, Ed25519.encode(((EdECPublicKey) key).getPoint()));
-        }
-        assertFalse(((EdECPublicKey) Ed25519.publicKey(evenX)).getPoint().isXOdd());
-        assertTrue(((EdECPublicKey) Ed25519.publicKey(oddX)).getPoint().isXOdd());
+    void derivesTheRfcPublicKeysFromTheirSeeds() {
+        assertArrayEquals(PUBLIC_1, Ed25519.privateKey(SECRET_1).generatePublicKey().getEncoded());
+        assertArrayEquals(PUBLIC_2, Ed25519.privateKey(SECRET_2).generatePublicKey().getEncoded());
     }
 
     @Test
@@ -139,13 +100,19 @@ class Ed25519Test {
 
             assertTrue(Ed25519.verify(Ed25519.publicKey(pair[1]), message, signature));
             assertFalse(Ed25519.verify(Ed25519.publicKey(pair[1]), flipBit(message, 3), signature));
-            assertArrayEquals(pair[1], Ed25519.encode(((EdECPublicKey) Ed25519.publicKey(pair[1])).getPoint()));
+            assertArrayEquals(pair[1], Ed25519.privateKey(pair[0]).generatePublicKey().getEncoded());
         }
     }
 
     @Test
     void generatesADifferentKeyEachTime() {
         assertFalse(java.util.Arrays.equals(Ed25519.generate()[0], Ed25519.generate()[0]));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 31, 33, 64})
+    void refusesAPrivateKeyThatIsNot32Bytes(int length) {
+        assertThrows(IllegalArgumentException.class, () -> Ed25519.privateKey(new byte[length]));
     }
 
     @ParameterizedTest

@@ -21,6 +21,7 @@ class OutboxTest {
     static final class FakeTransport implements Outbox.Transport {
         final List<String> events = new ArrayList<>();
         final List<String> sent = new ArrayList<>();
+        final List<List<String>> batches = new ArrayList<>();
         final List<Consumer<Throwable>> pending = new ArrayList<>();
         final List<CloseCode> closes = new ArrayList<>();
         final List<String> closeDetails = new ArrayList<>();
@@ -31,9 +32,10 @@ class OutboxTest {
         int maxInFlight;
 
         @Override
-        public void send(String text, Consumer<Throwable> done) {
-            events.add("send " + text);
-            sent.add(text);
+        public void send(List<String> frames, Consumer<Throwable> done) {
+            frames.forEach(text -> events.add("send " + text));
+            sent.addAll(frames);
+            batches.add(frames);
             inFlight++;
             maxInFlight = Math.max(maxInFlight, inFlight);
             Consumer<Throwable> completion = failure -> {
@@ -73,19 +75,48 @@ class OutboxTest {
     final Outbox outbox = new Outbox(transport, 1_000);
 
     @Test
-    void sendsFramesInTheOrderOfferedOneAtATime() {
+    void sendsFramesInTheOrderOfferedOneSendAtATimeAndWhatQueuedMeanwhileInOneSend() {
         outbox.offer("a");
         outbox.offer("b");
         outbox.offer("c");
 
-        assertEquals(List.of("a"), transport.sent);
+        assertEquals(List.of(List.of("a")), transport.batches);
         transport.completeNext();
-        assertEquals(List.of("a", "b"), transport.sent);
-        transport.completeNext();
-        assertEquals(List.of("a", "b", "c"), transport.sent);
+        assertEquals(List.of(List.of("a"), List.of("b", "c")), transport.batches);
         transport.completeNext();
         assertEquals(1, transport.maxInFlight);
         assertTrue(transport.pending.isEmpty());
+        assertEquals(0, outbox.queuedBytes());
+    }
+
+    @Test
+    void aBatchStopsAtTheCharacterLimitAndTheRestFollowsInTheNextSend() {
+        Outbox large = new Outbox(transport, 10 * Outbox.MAX_BATCH_CHARS);
+        String half = "h".repeat(Outbox.MAX_BATCH_CHARS / 2);
+        large.offer("first");
+        large.offer(half);
+        large.offer(half);
+        large.offer("tail");
+
+        transport.completeNext();
+        assertEquals(List.of(half, half), transport.batches.get(1));
+        transport.completeNext();
+        assertEquals(List.of("tail"), transport.batches.get(2));
+        transport.completeNext();
+        assertEquals(0, large.queuedBytes());
+    }
+
+    @Test
+    void aBatchStopsBeforeAQueuedCloseWhichFollowsOnceItIsWritten() {
+        outbox.offer("a");
+        outbox.offer("b");
+        outbox.offerThenClose("bye", CloseCode.SLOW_CONSUMER, "test");
+
+        transport.completeNext();
+        assertEquals(List.of("b", "bye"), transport.batches.get(1));
+        assertTrue(transport.closes.isEmpty());
+        transport.completeNext();
+        assertEquals(List.of(CloseCode.SLOW_CONSUMER), transport.closes);
     }
 
     @Test

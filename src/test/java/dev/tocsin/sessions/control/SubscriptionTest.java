@@ -13,8 +13,8 @@ class SubscriptionTest {
     final List<String> sent = new ArrayList<>();
     final Connection connection = new Connection("c1", new Outbox(new Outbox.Transport() {
         @Override
-        public void send(String text, Consumer<Throwable> done) {
-            sent.add(text);
+        public void send(List<String> frames, Consumer<Throwable> done) {
+            sent.addAll(frames);
             done.accept(null);
         }
 

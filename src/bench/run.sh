@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The benchmark: builds Tocsin, and runs the load harness of ../shared/bench against Tocsin on
+# Payara Micro (started by deploy/micro.sh, as deployed) and the two peer servers (the tutorials'
+# `ws` broadcast server and Socket.IO 4), alternating them, a fresh server per run. Prints the
+# harness's comparison table, then Tocsin's targets as ratios to the peers of the same runs.
+#
+#   bash src/bench/run.sh                                   # full matrix, 3 repetitions (~60 min)
+#   REPS=1 CASES="fanout-1k-max connect-1k" bash src/bench/run.sh
+#   PEERS=tocsin CASES=echo-100 REPS=1 bash src/bench/run.sh
+#
+# Everything stays on 127.0.0.1; servers on CPU 0, the load generator on CPU 1 (see the harness
+# README). Results: target/bench/<time>/ (results.jsonl, table.md, targets.md, server logs).
+# Knobs: the harness's (REPS, CASES, PEERS, DURATION, HOLD, ...) and
+#   BENCH_HARNESS   the harness folder            (default: ../shared/bench beside the repository)
+#   TOCSIN_BENCH_PORT  Tocsin's HTTP port         (default: 18083)
+#   JAVA_OPTS       Tocsin's JVM options          (default: deploy/micro.sh's)
+#   SKIP_BUILD=1    use the WAR already in target/
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+harness_src=${BENCH_HARNESS:-$repo/../shared/bench}
+harness=$repo/target/bench-harness
+port=${TOCSIN_BENCH_PORT:-18083}
+stamp=$(date +%Y%m%d-%H%M%S)
+out=${OUT:-$repo/target/bench/$stamp}
+
+[[ -f $harness_src/run-peers.sh ]] || { echo "no load harness at $harness_src (set BENCH_HARNESS)" >&2; exit 2; }
+if [[ -z ${SKIP_BUILD:-} ]]; then
+    (cd "$repo" && mvn -B -q -DskipTests package)
+fi
+
+# A private copy of the harness, so that its node_modules and results stay out of the shared folder.
+rm -rf "$harness" && mkdir -p "$harness"
+(cd "$harness_src" && tar cf - --exclude=node_modules --exclude=results .) | (cd "$harness" && tar xf -)
+(cd "$harness" && npm ci --no-audit --no-fund --loglevel=error)
+
+# Tocsin as deploy/ runs it, with the demo keys (the adapter mints demo tokens) and a fresh
+# embedded database per benchmark. The per-connection frame rate limit is raised for the echo
+# and publisher connections, which send hundreds of frames per second by design; every other
+# limit, the signatures, the bounded outboxes and the slow-consumer policy stay as shipped.
+export TOCSIN_PORT=$port TOCSIN_ROOT=$repo/target/bench-root/$stamp
+export TOCSIN_CLUSTER_PORT=${TOCSIN_BENCH_CLUSTER_PORT:-28700} TOCSIN_CLUSTER_NAME=tocsin-bench-$$
+export TOCSIN_CLUSTER=127.0.0.1:$TOCSIN_CLUSTER_PORT
+export TOCSIN_LIMITS_FRAMES_PER_SECOND=${TOCSIN_LIMITS_FRAMES_PER_SECOND:-1000000}
+export TOCSIN_LIMITS_FRAMES_BURST=${TOCSIN_LIMITS_FRAMES_BURST:-1000000}
+export PEER_X_NAME=tocsin
+export PEER_X_CMD="bash $repo/deploy/micro.sh --systemproperties $repo/deploy/demo.properties"
+export PEER_X_ADAPTER=$repo/src/bench/tocsin-adapter.js
+export PEER_X_URL=ws://127.0.0.1:$port/ws
+export PEER_X_PUBLISH_URL=http://127.0.0.1:$port/api/alerts
+export PEER_X_READY=http://127.0.0.1:$port/api/keys
+export START_TIMEOUT=${START_TIMEOUT:-180}
+export PEERS=${PEERS:-"ws socketio tocsin"}
+export OUT=$out
+
+mkdir -p "$out"
+bash "$harness/run-peers.sh"
+node "$repo/src/bench/targets.js" "$out/results.jsonl" | tee "$out/targets.md"

@@ -1,0 +1,66 @@
+package dev.tocsin.sessions.boundary;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * Server-to-client WebSocket text frames (RFC 6455 section 5.2: FIN, opcode 1, unmasked) as bytes.
+ * The last text encoded is remembered by identity: a broadcast hands the same String to every
+ * recipient, so an alert is encoded once whatever the number of its subscribers.
+ */
+final class TextFrames {
+
+    private record Encoded(String text, byte[] frame) {
+    }
+
+    private static volatile Encoded last;
+
+    private TextFrames() {
+    }
+
+    /** The frames, in order, in one buffer (not copied for a single frame: do not write into it). */
+    static ByteBuffer encode(List<String> texts) {
+        if (texts.size() == 1) {
+            return ByteBuffer.wrap(frame(texts.get(0)));
+        }
+        byte[][] frames = new byte[texts.size()][];
+        int length = 0;
+        for (int i = 0; i < frames.length; i++) {
+            frames[i] = frame(texts.get(i));
+            length += frames[i].length;
+        }
+        ByteBuffer joined = ByteBuffer.allocate(length);
+        for (byte[] frame : frames) {
+            joined.put(frame);
+        }
+        return joined.flip();
+    }
+
+    static byte[] frame(String text) {
+        Encoded remembered = last;
+        if (remembered != null && remembered.text() == text) {
+            return remembered.frame();
+        }
+        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        int header = payload.length < 126 ? 2 : payload.length <= 0xFFFF ? 4 : 10;
+        byte[] frame = new byte[header + payload.length];
+        frame[0] = (byte) 0x81;
+        if (header == 2) {
+            frame[1] = (byte) payload.length;
+        } else if (header == 4) {
+            frame[1] = 126;
+            frame[2] = (byte) (payload.length >>> 8);
+            frame[3] = (byte) payload.length;
+        } else {
+            frame[1] = 127;
+            long length = payload.length;
+            for (int i = 0; i < 8; i++) {
+                frame[2 + i] = (byte) (length >>> (56 - 8 * i));
+            }
+        }
+        System.arraycopy(payload, 0, frame, header, payload.length);
+        last = new Encoded(text, frame);
+        return frame;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.tocsin.sessions.boundary;
+
+import jakarta.websocket.Session;
+import java.lang.reflect.Field;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The two places where Tocsin reaches past the Jakarta WebSocket API into Tyrus (Payara's
+ * implementation), both found with a profiler (docs/performance.md). Anything unexpected turns
+ * them off, and the standard API is used as before.
+ * <ul>
+ * <li>Tyrus restarts a session's idle timer on every frame sent or received by scheduling a task on
+ * the container's managed scheduler, and Payara captures the thread context of every such task
+ * through a ServiceLoader scan of the class path: the largest single cost of a delivery. Sessions
+ * get a plain scheduler instead; the idle timer itself is unchanged.</li>
+ * <li>{@code sendText} encodes the text to UTF-8 and frames it again for every recipient, and
+ * writes each message on its own. The session's frame writer takes whole frames: an alert is
+ * framed once for all its recipients, and the frames queued for one connection leave in one write.</li>
+ * </ul>
+ */
+final class TyrusInternals {
+
+    private static final Logger LOG = Logger.getLogger(TyrusInternals.class.getName());
+    private static final Field SCHEDULER = field("org.glassfish.tyrus.core.TyrusSession", "service");
+    private static final Field WEB_SOCKET = field("org.glassfish.tyrus.core.TyrusRemoteEndpoint", "webSocket");
+    private static final Field PROTOCOL_HANDLER = field("org.glassfish.tyrus.core.TyrusWebSocket", "protocolHandler");
+    private static final Field WRITER = field("org.glassfish.tyrus.core.ProtocolHandler", "writer");
+
+    private TyrusInternals() {
+    }
+
+    static void useScheduler(Session session, ScheduledExecutorService scheduler) {
+        if (SCHEDULER != null && SCHEDULER.getType() == ScheduledExecutorService.class && SCHEDULER.getDeclaringClass().isInstance(session)) {
+            try {
+                SCHEDULER.set(session, scheduler);
+            } catch (IllegalAccessException | RuntimeException e) {
+                LOG.log(Level.FINE, "Tyrus session scheduler not replaced", e);
+            }
+        }
+    }
+
+    /** Writes whole, already encoded frames to a session's connection. */
+    interface FrameWriter {
+        /** @param done called once, with null when the bytes were written */
+        void write(ByteBuffer frames, Consumer<Throwable> done);
+    }
+
+    /** The session's frame writer, or null to use the standard API. */
+    static FrameWriter frameWriter(Session session) {
+        if (WEB_SOCKET == null || PROTOCOL_HANDLER == null || WRITER == null) {
+            return null;
+        }
+        try {
+            Object remote = session.getAsyncRemote();
+            if (!WEB_SOCKET.getDeclaringClass().isInstance(remote)) {
+                return null;
+            }
+            Object protocolHandler = PROTOCOL_HANDLER.get(WEB_SOCKET.get(remote));
+            if (!(WRITER.get(protocolHandler) instanceof org.glassfish.tyrus.spi.Writer writer)) {
+                return null;
+            }
+            return (frames, done) -> writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
+                @Override
+                public void completed(ByteBuffer result) {
+                    done.accept(null);
+                }
+
+                @Override
+                public void failed(Throwable failure) {
+                    done.accept(failure);
+                }
+
+                @Override
+                public void cancelled() {
+                    done.accept(new IllegalStateException("write cancelled"));
+                }
+            });
+        } catch (IllegalAccessException | RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "no Tyrus frame writer for " + session.getId(), e);
+            return null;
+        }
+    }
+
+    private static Field field(String className, String name) {
+        try {
+            Field field = Class.forName(className, false, TyrusInternals.class.getClassLoader()).getDeclaredField(name);
+            field.setAccessible(true);
+            return field;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "Tyrus internals not found ({0}): using the standard WebSocket API", e.toString());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tocsin.sessions.boundary;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class TextFramesTest {
+
+    /** Reads one frame as RFC 6455 section 5.2 describes it; returns its text and advances the buffer. */
+    static String readFrame(ByteBuffer in) {
+        assertEquals(0x81, in.get() & 0xFF, "FIN and opcode 1 (text)");
+        int second = in.get() & 0xFF;
+        assertEquals(0, second & 0x80, "server frames are not masked");
+        long length = second & 0x7F;
+        if (length == 126) {
+            length = in.getShort() & 0xFFFF;
+        } else if (length == 127) {
+            length = in.getLong();
+        }
+        byte[] payload = new byte[(int) length];
+        in.get(payload);
+        return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1, 125, 126, 127, 65_535, 65_536, 70_000})
+    void framesTextOfEveryLengthClassWithTheShortestLengthEncoding(int length) {
+        String text = "x".repeat(length);
+        ByteBuffer frame = TextFrames.encode(List.of(text));
+
+        int header = length < 126 ? 2 : length <= 65_535 ? 4 : 10;
+        assertEquals(header + length, frame.remaining());
+        assertEquals(text, readFrame(frame));
+        assertEquals(0, frame.remaining());
+    }
+
+    @Test
+    void theLengthCountsUtf8BytesNotCharacters() {
+        String text = "Überlast ⚠ 𝄞 " + "é".repeat(70);
+        ByteBuffer frame = TextFrames.encode(List.of(text));
+
+        assertEquals(text, readFrame(frame));
+        assertEquals(0, frame.remaining());
+    }
+
+    @Test
+    void aBatchIsItsFramesOneAfterAnotherInOrder() {
+        List<String> texts = List.of("{\"a\":1}", "ö".repeat(200), "", "z".repeat(70_000));
+        ByteBuffer frames = TextFrames.encode(texts);
+
+        for (String text : texts) {
+            assertEquals(text, readFrame(frames));
+        }
+        assertEquals(0, frames.remaining());
+    }
+
+    @Test
+    void theSameStringIsEncodedOnceAndAnEqualButOtherStringAgain() {
+        String broadcast = "{\"type\":\"alert\"}";
+        byte[] first = TextFrames.frame(broadcast);
+
+        assertSame(first, TextFrames.frame(broadcast));
+        byte[] again = TextFrames.frame(new String(broadcast.toCharArray()));
+        assertNotSame(first, again);
+        assertArrayEquals(first, again);
+    }
+}
