@@ -87,9 +87,9 @@ public class AlertsEndpoint {
 
     @OnOpen
     public void open(Session session) {
+        // Tyrus's idle timeout stays off (0): the heartbeat closes silent connections (4000), and
+        // frames written past Tyrus would not restart it. Tyrus still schedules a no-op per frame.
         TyrusInternals.useScheduler(session, idleTimers);
-        // A backstop only: the heartbeat closes silent connections well before (4000).
-        session.setMaxIdleTimeout(settings.heartbeatTimeout().multipliedBy(2).toMillis());
         Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code)),
                 settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
