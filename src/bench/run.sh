@@ -47,11 +47,47 @@ export PEER_X_CMD="bash $repo/deploy/micro.sh --systemproperties $repo/deploy/de
 export PEER_X_ADAPTER=$repo/src/bench/tocsin-adapter.js
 export PEER_X_URL=ws://127.0.0.1:$port/ws
 export PEER_X_PUBLISH_URL=http://127.0.0.1:$port/api/alerts
-export PEER_X_READY=http://127.0.0.1:$port/api/keys
+# Ready = deployed and warmed by warmup.js (a fresh JVM measures its JIT compiler otherwise).
+gate_port=${TOCSIN_BENCH_GATE_PORT:-18099}
+export PEER_X_READY=http://127.0.0.1:$gate_port/ready
 export START_TIMEOUT=${START_TIMEOUT:-180}
 export PEERS=${PEERS:-"ws socketio tocsin"}
 export OUT=$out
 
+export JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx1g"}
+adapter=$PEER_X_ADAPTER
+pids=()
+stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
+trap stop_all EXIT
+
 mkdir -p "$out"
-bash "$harness/run-peers.sh"
-node "$repo/src/bench/targets.js" "$out/results.jsonl" | tee "$out/targets.md"
+node "$repo/src/bench/warmup.js" --gate "$gate_port" --tocsin "http://127.0.0.1:$port" \
+    --harness "$harness" --adapter "$adapter" 2>>"$out/warmup.log" &
+pids+=($!)
+if [[ -z ${SKIP_HARNESS:-} ]]; then
+    bash "$harness/run-peers.sh"
+fi
+
+# Beyond the harness's cases: 19,000 connections held, and the signing cost at 10 and 10,000
+# subscribers, on one more fresh, warmed Tocsin.
+if [[ -z ${SKIP_EXTRAS:-} && " $PEERS " == *" tocsin "* ]]; then
+    ulimit -n "$(ulimit -Hn)"
+    export TOCSIN_ROOT=$repo/target/bench-root/$stamp-extras
+    taskset -c "${SERVER_CPU:-0}" bash "$repo/deploy/micro.sh" --systemproperties "$repo/deploy/demo.properties" \
+        >"$out/server-tocsin-extras.log" 2>&1 &
+    server=$!
+    pids+=("$server")
+    for _ in $(seq 1 "$START_TIMEOUT"); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/api/keys" && break
+        sleep 1
+    done
+    node "$repo/src/bench/warmup.js" --once --tocsin "http://127.0.0.1:$port" --harness "$harness" --adapter "$adapter" 2>>"$out/warmup.log"
+    node "$repo/src/bench/extras.js" --harness "$harness" --adapter "$adapter" --tocsin "http://127.0.0.1:$port" \
+        --pid "$server" >>"$out/extra.jsonl" 2>>"$out/extras.log"
+    kill "$server"
+    wait "$server" 2>/dev/null || true
+fi
+
+echo
+node "$repo/src/bench/targets.js" "$out/results.jsonl" "$out/extra.jsonl" | tee "$out/targets.md"
+echo "results: $out"

@@ -35,10 +35,10 @@ if (!['127.0.0.1', 'localhost', '[::1]'].includes(tocsin.hostname)) throw new Er
 const wsUrl = `ws://${tocsin.host}/ws`;
 
 const LOADS = [
-  ['--scenario', 'connect', '-n', '2000', '--duration', '1'],
-  ['--scenario', 'fanout', '-n', '1000', '--rate', '0', '--warmup', '0', '--duration', '20'],
-  ['--scenario', 'fanout', '-n', '2000', '--rate', '100', '--warmup', '0', '--duration', '8'],
-  ['--scenario', 'echo', '-n', '100', '--warmup', '0', '--duration', '8'],
+  ['--scenario', 'connect', '-n', '1000', '--duration', '1'],
+  ['--scenario', 'fanout', '-n', '1000', '--rate', '0', '--warmup', '0', '--duration', '10'],
+  ['--scenario', 'fanout', '-n', '1000', '--rate', '100', '--warmup', '0', '--duration', '5'],
+  ['--scenario', 'echo', '-n', '100', '--warmup', '0', '--duration', '5'],
 ];
 
 function run(args) {

@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+'use strict';
+// Measurements the harness's case matrix does not make, against one running, warmed Tocsin:
+//
+//   hold-19k   19,000 connections (handshake + subscribe) held by one Payara Micro (the fd limit
+//              here is 20,000), with the live heap after a full GC before and while they are held
+//   sign-10    serialising + signing cost per alert with 10 subscribers   (tocsin_alerts_framing
+//   sign-10k   ... and with 10,000 subscribers                             timer, /metrics)
+//
+//   node extras.js --harness DIR --adapter FILE --tocsin URL --pid PID >> extra.jsonl
+//
+// Prints one JSON line per measurement in the harness's format (peer, case, ok, key), so that
+// targets.js reads them beside the harness's own results.
+
+const http = require('http');
+const path = require('path');
+const { spawn, execFileSync } = require('child_process');
+const { parseArgs } = require('util');
+
+const { values: opt } = parseArgs({
+  options: {
+    harness: { type: 'string' },
+    adapter: { type: 'string' },
+    tocsin: { type: 'string', default: 'http://127.0.0.1:18083' },
+    pid: { type: 'string' },
+    cpu: { type: 'string', default: process.env.LOADGEN_CPU || '1' },
+    hold: { type: 'string', default: '19000' },
+  },
+});
+const tocsin = new URL(opt.tocsin);
+if (!['127.0.0.1', 'localhost', '[::1]'].includes(tocsin.hostname)) throw new Error('loopback only');
+
+function loadgen(args) {
+  return new Promise((resolve) => {
+    let out = '';
+    const child = spawn('taskset', ['-c', opt.cpu, process.execPath, path.join(opt.harness, 'loadgen.js'), ...args,
+      '--adapter', opt.adapter, '--url', `ws://${tocsin.host}/ws`, '--publish-url', `${tocsin.origin}/api/alerts`,
+      '--server-pid', opt.pid], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (c) => (out += c));
+    child.on('exit', () => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').pop()));
+      } catch {
+        resolve(null);
+      }
+    });
+  });
+}
+
+function get(url) {
+  return new Promise((resolve) => {
+    http.get(url, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve(body));
+    }).on('error', () => resolve(''));
+  });
+}
+
+async function metric(name) {
+  const text = await get(`${tocsin.origin}/metrics?scope=application`);
+  const m = new RegExp(`^${name}(\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'm').exec(text);
+  return m ? Number(m[2]) : 0;
+}
+
+// Live heap (KiB) after a full collection: what the held connections really keep.
+function liveHeapKiB() {
+  execFileSync('jcmd', [opt.pid, 'GC.run'], { stdio: 'ignore' });
+  const info = execFileSync('jcmd', [opt.pid, 'GC.heap_info'], { encoding: 'utf8' });
+  const used = [...info.matchAll(/used (\d+)K/g)].map((m) => Number(m[1]));
+  return used.length ? used[0] : null;
+}
+
+const line = (kase, key, extra = {}) =>
+  console.log(JSON.stringify({ tool: 'tocsin-extras', peer: 'tocsin', case: kase, ok: true, key, ...extra }));
+
+async function hold() {
+  const n = Number(opt.hold);
+  const before = liveHeapKiB();
+  const run = loadgen(['--scenario', 'connect', '-n', String(n), '--workers', '2', '--duration', '20',
+    '--connect-timeout', '30', '--peer', 'tocsin', '--case', `hold-${n / 1000}k`]);
+  let held = null;
+  let connections = 0;
+  const deadline = Date.now() + 600_000;
+  while (Date.now() < deadline) { // until every connection is up (then the load generator holds them 20 s)
+    connections = await metric('tocsin_connections');
+    if (connections >= n) {
+      held = liveHeapKiB();
+      break;
+    }
+    const done = await Promise.race([run.then(() => true), new Promise((r) => setTimeout(() => r(false), 1000))]);
+    if (done) break;
+  }
+  const r = await run;
+  const key = r && r.key ? { ...r.key } : { established: connections };
+  key.liveHeapBeforeMiB = before && Math.round(before / 1024);
+  key.liveHeapHeldMiB = held && Math.round(held / 1024);
+  key.liveHeapKiBPerConn = held && before ? Number(((held - before) / n).toFixed(2)) : null;
+  line(`hold-${n / 1000}k`, key);
+}
+
+async function signing(subscribers) {
+  const count0 = await metric('tocsin_alerts_framing_seconds_count');
+  const sum0 = await metric('tocsin_alerts_framing_seconds_sum');
+  const r = await loadgen(['--scenario', 'fanout', '-n', String(subscribers), '--rate', '10', '--duration', '10',
+    '--workers', subscribers > 5000 ? '2' : '1']);
+  const alerts = (await metric('tocsin_alerts_framing_seconds_count')) - count0;
+  const seconds = (await metric('tocsin_alerts_framing_seconds_sum')) - sum0;
+  line(subscribers >= 1000 ? `sign-${subscribers / 1000}k` : `sign-${subscribers}`, {
+    subscribers,
+    alerts,
+    framingUsPerAlert: alerts ? Number(((seconds / alerts) * 1e6).toFixed(1)) : null,
+    serverCpuUsPerDelivery: r && r.key ? r.key.serverCpuUsPerDelivery : null,
+    lost: r && r.key ? r.key.lost : null,
+  });
+}
+
+(async () => {
+  await signing(10);
+  await signing(10_000);
+  await hold();
+})();
