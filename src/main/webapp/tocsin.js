@@ -30,6 +30,9 @@ export const PROTOCOL_VERSION = 1;
 /** The WebSocket subprotocol offered to the server. */
 export const SUBPROTOCOL = 'tocsin.v1';
 
+/** The `kid` of frames authenticated with the connection's session key, in both directions. */
+export const SESSION_KID = 'session';
+
 /** Alert severities, most severe first. */
 export const SEVERITIES = Object.freeze(['critical', 'error', 'warning', 'info']);
 
@@ -185,13 +188,31 @@ function subtle() {
 }
 
 /**
- * Imports an HMAC-SHA256 key for signing client frames.
+ * Imports an HMAC-SHA256 key for signing client frames (and verifying the server's replies).
  * @param {Uint8Array|string} key the key bytes, or a string whose UTF-8 bytes are the key (the token, for the handshake)
  * @returns {Promise<CryptoKey>}
  */
 export function importHmacKey(key) {
   const bytes = typeof key === 'string' ? ENCODER.encode(key) : key;
-  return subtle().importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return subtle().importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']);
+}
+
+/**
+ * Verifies a server reply authenticated with the session key (`kid: "session"`): the server's
+ * frames to this connection alone after the welcome (subscribed, receipt, pong, error...). The
+ * comparison is WebCrypto's, in constant time.
+ * @param {object} envelope the parsed frame
+ * @param {CryptoKey} sessionKey the key from the welcome, as {@link importHmacKey} returns it
+ * @returns {Promise<boolean>}
+ */
+export async function verifySessionEnvelope(envelope, sessionKey) {
+  if (!isPlainObject(envelope) || typeof envelope.s !== 'string') return false;
+  try {
+    const signature = base64urlDecode(envelope.s);
+    return signature.length === 32 && await subtle().verify('HMAC', sessionKey, signature, signedBytes(envelope));
+  } catch (e) {
+    return false;
+  }
 }
 
 /**
@@ -772,7 +793,7 @@ export class TocsinClient extends EventTarget {
     }
     let verdict;
     try {
-      verdict = await this.#keys.verify(frame);
+      verdict = frame.kid === SESSION_KID ? await this.#verifyReply(frame) : await this.#keys.verify(frame);
     } catch (e) {
       if (gen !== this.#gen) return;
       this.#emitError(e.code ?? 'KEYS_UNAVAILABLE', e.message);
@@ -786,6 +807,11 @@ export class TocsinClient extends EventTarget {
     }
     this.#heard();
     await this.#dispatch(gen, frame);
+  }
+
+  async #verifyReply(frame) {
+    if (!this.#sessionKey) return { ok: false, reason: 'a frame signed with a session key before the welcome' };
+    return (await verifySessionEnvelope(frame, this.#sessionKey)) ? { ok: true } : { ok: false, reason: 'the signature does not match' };
   }
 
   #tampered(detail) {
@@ -970,7 +996,7 @@ export class TocsinClient extends EventTarget {
         }
         const gen = this.#gen;
         const item = this.#queue.shift();
-        const envelope = { v: PROTOCOL_VERSION, type: item.type, id: newId(), ts: this.#now(), kid: 'session' };
+        const envelope = { v: PROTOCOL_VERSION, type: item.type, id: newId(), ts: this.#now(), kid: SESSION_KID };
         if (item.topic) envelope.topic = item.topic;
         if (item.d !== undefined) envelope.d = item.d;
         let signed;

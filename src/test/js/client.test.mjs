@@ -21,6 +21,8 @@ class FakeServer {
   handshakes = [];
   received = [];
   answerPings = true;
+  answerHandshakes = true;
+  onOpen = null; // (socket) => called once the socket is open
   keyFetches = 0;
   tamper = null; // (frame) => frame to send instead, or null
 
@@ -37,6 +39,7 @@ class FakeServer {
           if (this.readyState !== 0) return;
           this.readyState = 1;
           this.onopen?.({});
+          server.onOpen?.(this);
         }, 1);
       }
       send(text) {
@@ -61,6 +64,12 @@ class FakeServer {
     const withKid = { kid: 'demo-2026-b', ...frame };
     const s = base64urlEncode(await crypto.subtle.sign({ name: 'Ed25519' }, key, signedBytes(withKid)));
     return { ...withKid, s };
+  }
+
+  /** A reply to one connection after its welcome: authenticated with its session key, as the server does. */
+  async pushReply(ws, frame) {
+    const withKid = { ...frame, kid: 'session' };
+    await this.push(ws, { ...withKid, s: await hmacSignature(withKid, ws.key) }, { raw: true });
   }
 
   async push(ws, frame, { raw = false, as = 'string' } = {}) {
@@ -89,6 +98,7 @@ class FakeServer {
   async #onFrame(ws, frame) {
     this.received.push(frame);
     if (frame.type === 'handshake') {
+      if (!this.answerHandshakes) return;
       assert.equal(frame.kid, 'token');
       assert.equal(await hmacSignature(frame, frame.d.token), frame.s, 'handshake signed with the token');
       this.handshakes.push(frame.d.token);
@@ -110,15 +120,15 @@ class FakeServer {
       ws.subscriptions.add(frame.topic);
       const alerts = this.log.get(frame.topic) ?? [];
       const after = frame.d?.offset;
-      await this.push(ws, { ...reply('subscribed', frame.id, { latest: alerts.length, ...(after === undefined ? {} : { offset: after }) }), topic: frame.topic });
+      await this.pushReply(ws, { ...reply('subscribed', frame.id, { latest: alerts.length, ...(after === undefined ? {} : { offset: after }) }), topic: frame.topic });
       if (after !== undefined) for (const a of alerts.filter(a => a.offset > after)) await this.push(ws, alertFrame(frame.topic, a));
     } else if (frame.type === 'ping') {
-      if (this.answerPings) await this.push(ws, reply('pong', frame.id, {}));
+      if (this.answerPings) await this.pushReply(ws, reply('pong', frame.id, {}));
     } else if (frame.type === 'ack') {
       if (frame.d.kind === 'acknowledged') {
         for (const s of this.live) await this.push(s, { ...reply('acknowledged', null, { alertId: frame.d.alertId, by: 'ada', at: 1 }), topic: frame.topic });
       }
-      await this.push(ws, { ...reply('receipt', frame.id, { alertId: frame.d.alertId }), topic: frame.topic });
+      await this.pushReply(ws, { ...reply('receipt', frame.id, { alertId: frame.d.alertId }), topic: frame.topic });
     }
   }
 }
@@ -228,6 +238,37 @@ test('a frame signed by a key the server does not publish is refused after one r
   assert.equal(server.keyFetches, fetchesBefore + 1);
   assert.equal(alertsOf(c).length, 0);
   c.close();
+});
+
+test('replies authenticated with the session key are accepted, and refused under another key or before the welcome', async () => {
+  const server = new FakeServer();
+  const c = client(server, { topics: ['alerts.hmac'] });
+  c.connect();
+  await until(() => c.events.some(e => e.type === 'subscribed'), 'subscribed: a session-key reply accepted');
+  assert.equal(c.events.filter(e => e.type === 'tampered').length, 0);
+
+  const ws = server.live[0];
+  const genuineKey = ws.key;
+  ws.key = crypto.getRandomValues(new Uint8Array(32));
+  await server.pushReply(ws, { ...reply('subscribed', 'x-1', { latest: 0 }), topic: 'alerts.hmac' });
+  await until(() => c.events.some(e => e.type === 'tampered'), 'tampered');
+  const report = c.events.find(e => e.type === 'tampered');
+  assert.match(report.reason, /signature does not match/);
+  assert.equal(report.kid, 'session');
+  assert.notDeepEqual(ws.key, genuineKey);
+  c.close();
+
+  const early = new FakeServer();
+  early.answerHandshakes = false;
+  early.onOpen = async socket => {
+    socket.key = crypto.getRandomValues(new Uint8Array(32));
+    await early.pushReply(socket, reply('welcome', 'h-0', { session: 's', key: base64urlEncode(socket.key) }));
+  };
+  const d = client(early);
+  d.connect();
+  await until(() => d.events.some(e => e.type === 'tampered'), 'a session-signed frame before any welcome refused');
+  assert.match(d.events.find(e => e.type === 'tampered').reason, /before the welcome/);
+  d.close();
 });
 
 test('a terminal close code stops the client and says why', async () => {

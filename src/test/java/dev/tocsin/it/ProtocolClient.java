@@ -178,11 +178,19 @@ final class ProtocolClient implements AutoCloseable {
         }
     }
 
-    /** The next frame, which must carry a valid server signature. */
+    /** The next frame, which must carry a valid server signature, or its session key's HMAC for a reply after the welcome. */
     JsonObject next() {
         JsonObject frame = Wire.parse(nextText());
-        assertTrue(keys.verifies(frame), "server signature does not verify: " + frame);
+        assertTrue(verifies(frame), "server signature does not verify: " + frame);
         return frame;
+    }
+
+    boolean verifies(JsonObject frame) {
+        if ("session".equals(frame.getString("kid", null))) {
+            return sessionKey != null && frame.containsKey("s")
+                    && Wire.hmac(sessionKey, Wire.canonicalWithoutSignature(frame)).equals(frame.getString("s"));
+        }
+        return keys.verifies(frame);
     }
 
     /** The next frame, which must be an error with this code; returns its d. */

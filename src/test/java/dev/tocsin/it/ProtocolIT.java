@@ -50,6 +50,30 @@ class ProtocolIT extends DeployedTocsin {
     }
 
     @Test
+    void repliesToOneConnectionCarryItsSessionKeysHmacWhileTheWelcomeAndAlertsCarryTheServersSignature() {
+        String topic = topic();
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            JsonObject welcome = client.handshake(tocsin.token("alice"));
+            assertEquals("demo-2026-b", welcome.getString("kid"));
+            assertTrue(tocsin.serverKeys().verifies(welcome));
+
+            JsonObject subscribed = client.subscribe(topic);
+            assertEquals("session", subscribed.getString("kid"));
+            assertTrue(client.verifies(subscribed));
+            JsonObject forged = Json.createObjectBuilder(subscribed)
+                    .add("d", Json.createObjectBuilder(subscribed.getJsonObject("d")).add("latest", 999)).build();
+            assertFalse(client.verifies(forged));
+            JsonObject pong = client.request("ping", null, null);
+            assertEquals("session", pong.getString("kid"));
+
+            tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "to all"));
+            JsonObject alert = client.nextAlert();
+            assertEquals("demo-2026-b", alert.getString("kid"));
+            assertTrue(tocsin.serverKeys().verifies(alert));
+        }
+    }
+
+    @Test
     void aTamperedServerFrameNoLongerVerifies() {
         String topic = topic();
         try (ProtocolClient client = ProtocolClient.connect(tocsin)) {

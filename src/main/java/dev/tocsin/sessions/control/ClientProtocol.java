@@ -97,7 +97,7 @@ public class ClientProtocol {
 
     public void refuse(Connection connection, ErrorCode code, String detail, String ref) {
         metrics.refused(code);
-        String frame = frames.error(code, detail, ref);
+        String frame = frames.error(connection, code, detail, ref);
         if (code.closes()) {
             connection.outbox().offerThenClose(frame, code.closeCode(), code.name());
         } else {
@@ -123,11 +123,11 @@ public class ClientProtocol {
             case SUBSCRIBE -> subscribe(connection, envelope);
             case UNSUBSCRIBE -> {
                 registry.unsubscribe(connection, topic(envelope));
-                connection.outbox().offer(frames.reply(MessageType.UNSUBSCRIBED, envelope.id(), envelope.topic()));
+                connection.outbox().offer(frames.reply(connection, MessageType.UNSUBSCRIBED, envelope.id(), envelope.topic()));
             }
             case PUBLISH -> publish(connection, envelope);
             case ACK -> ack(connection, envelope);
-            case PING -> connection.outbox().offer(frames.reply(MessageType.PONG, envelope.id(), null));
+            case PING -> connection.outbox().offer(frames.reply(connection, MessageType.PONG, envelope.id(), null));
             case PONG -> { }
             default -> throw new ProtocolException(ErrorCode.UNKNOWN_TYPE, inbound.type().wireName());
         }
@@ -149,7 +149,7 @@ public class ClientProtocol {
         byte[] sessionKey = new byte[32];
         RANDOM.nextBytes(sessionKey);
         registry.authenticated(connection, caller, sessionKey);
-        connection.outbox().offer(frames.reply(MessageType.WELCOME, inbound.envelope().id(), null, JSON.createObjectBuilder()
+        connection.outbox().offer(frames.welcome(inbound.envelope().id(), JSON.createObjectBuilder()
                 .add("session", connection.id())
                 .add("key", Base64Url.encode(sessionKey))
                 .add("user", caller.subject())
@@ -180,7 +180,7 @@ public class ClientProtocol {
             // Held until the reply is queued, so that no alert overtakes "subscribed".
             Subscription subscription = new Subscription(connection, topic, 0, true);
             registry.subscribe(subscription);
-            connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic, reply));
+            connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply));
             subscription.replayDone();
             return;
         }
@@ -191,7 +191,7 @@ public class ClientProtocol {
         }
         Subscription subscription = new Subscription(connection, topic, resume.after(), true);
         registry.subscribe(subscription);
-        connection.outbox().offer(frames.reply(MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
+        connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
         replay.start(subscription, resume.after());
     }
 
@@ -205,7 +205,7 @@ public class ClientProtocol {
         } else {
             throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d.kind is delivered or acknowledged");
         }
-        connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
+        connection.outbox().offer(frames.reply(connection, MessageType.RECEIPT, envelope.id(), envelope.topic(),
                 JSON.createObjectBuilder().add("alertId", alertId)));
     }
 
@@ -214,7 +214,7 @@ public class ClientProtocol {
         AlertDraft draft = new AlertDraft(topic(envelope), optionalString(d, "severity"), optionalString(d, "title"),
                 optionalString(d, "body"), optionalLong(d, "expiresAt"), optionalLong(d, "ttlSeconds"));
         Published published = alerts.publish(connection.caller(), draft, optionalString(d, "idempotencyKey"));
-        connection.outbox().offer(frames.reply(MessageType.RECEIPT, envelope.id(), envelope.topic(),
+        connection.outbox().offer(frames.reply(connection, MessageType.RECEIPT, envelope.id(), envelope.topic(),
                 JSON.createObjectBuilder().add("alertId", published.id()).add("offset", published.offset())));
     }
 

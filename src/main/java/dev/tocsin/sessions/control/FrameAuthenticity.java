@@ -1,6 +1,7 @@
 package dev.tocsin.sessions.control;
 
 import dev.tocsin.envelope.control.Base64Url;
+import dev.tocsin.envelope.control.EnvelopeSigner;
 import dev.tocsin.envelope.control.HmacSha256;
 import dev.tocsin.envelope.entity.Envelope;
 import dev.tocsin.envelope.entity.ErrorCode;
@@ -15,7 +16,7 @@ import dev.tocsin.envelope.entity.ProtocolException;
 public final class FrameAuthenticity {
 
     public static final String TOKEN_KID = "token";
-    public static final String SESSION_KID = "session";
+    public static final String SESSION_KID = EnvelopeSigner.SESSION_KID;
 
     private final long windowMillis;
 

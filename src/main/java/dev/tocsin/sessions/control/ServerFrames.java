@@ -12,25 +12,32 @@ import jakarta.inject.Inject;
 import jakarta.json.JsonObjectBuilder;
 import java.util.UUID;
 
-/** The signed frames the server sends in reply to a client: welcome, replies carrying {@code ref}, errors. */
+/**
+ * The frames the server sends to one client: the welcome, replies carrying {@code ref}, errors.
+ * The welcome, and anything before it, is signed with the server's Ed25519 key; once the client
+ * holds its session key (from that welcome), replies are authenticated with it (kid "session").
+ */
 @ApplicationScoped
 public class ServerFrames {
 
     @Inject
     EnvelopeSigner signer;
 
-    public String reply(MessageType type, String ref, String topic, JsonObjectBuilder data) {
-        if (ref != null) {
-            data.add("ref", ref);
-        }
-        return signer.frame(Envelope.of(type, UUID.randomUUID().toString(), System.currentTimeMillis(), topic, data.build()));
+    public String welcome(String ref, JsonObjectBuilder data) {
+        return signer.frame(envelope(MessageType.WELCOME, ref, null, data));
     }
 
-    public String reply(MessageType type, String ref, String topic) {
-        return reply(type, ref, topic, JSON.createObjectBuilder());
+    public String reply(Connection to, MessageType type, String ref, String topic, JsonObjectBuilder data) {
+        Envelope envelope = envelope(type, ref, topic, data);
+        byte[] sessionKey = to.sessionKey();
+        return sessionKey == null ? signer.frame(envelope) : signer.frame(envelope, sessionKey);
     }
 
-    public String error(ErrorCode code, String detail, String ref) {
+    public String reply(Connection to, MessageType type, String ref, String topic) {
+        return reply(to, type, ref, topic, JSON.createObjectBuilder());
+    }
+
+    public String error(Connection to, ErrorCode code, String detail, String ref) {
         JsonObjectBuilder data = JSON.createObjectBuilder()
                 .add("code", code.name())
                 .add("message", detail == null ? code.meaning() : detail)
@@ -41,6 +48,13 @@ public class ServerFrames {
         if (code == ErrorCode.STALE_TIMESTAMP) {
             data.add("serverTime", System.currentTimeMillis());
         }
-        return reply(MessageType.ERROR, ref, null, data);
+        return reply(to, MessageType.ERROR, ref, null, data);
+    }
+
+    private static Envelope envelope(MessageType type, String ref, String topic, JsonObjectBuilder data) {
+        if (ref != null) {
+            data.add("ref", ref);
+        }
+        return Envelope.of(type, UUID.randomUUID().toString(), System.currentTimeMillis(), topic, data.build());
     }
 }

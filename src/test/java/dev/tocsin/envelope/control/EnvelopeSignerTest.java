@@ -51,6 +51,18 @@ class EnvelopeSignerTest {
     }
 
     @Test
+    void aReplyToOneConnectionCarriesKidSessionAndTheSessionKeysHmacOverItsCanonicalForm() throws Exception {
+        byte[] sessionKey = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+        JsonObject frame = read(signer.frame(Envelope.of(MessageType.PONG, "p-1", 1_700_000_000_000L, null, DATA), sessionKey));
+
+        assertEquals(EnvelopeSigner.SESSION_KID, frame.getString("kid"));
+        assertTrue(HmacSha256.verify(sessionKey, canonicalWithoutS(frame), Base64Url.decode(frame.getString("s"))));
+        assertFalse(HmacSha256.verify("another key, another connection".getBytes(StandardCharsets.US_ASCII),
+                canonicalWithoutS(frame), Base64Url.decode(frame.getString("s"))));
+        assertFalse(verifiesWithPublishedKeys(ring.publicJwks().replace("\"2025\"", "\"session\""), frame));
+    }
+
+    @Test
     void aFrameVerifiesWithThePublishedKeySet() throws Exception {
         assertTrue(verifiesWithPublishedKeys(ring.publicJwks(), read(alertFrame())));
     }
