@@ -12,7 +12,9 @@
 // Prints one JSON line per measurement in the harness's format (peer, case, ok, key), so that
 // targets.js reads them beside the harness's own results.
 
+const fs = require('fs');
 const http = require('http');
+const os = require('os');
 const path = require('path');
 const { spawn, execFileSync } = require('child_process');
 const { parseArgs } = require('util');
@@ -99,11 +101,48 @@ async function hold() {
   line(`hold-${n / 1000}k`, key);
 }
 
+// Bytes allocated by all the server's Java threads over `seconds` (JFR's per-thread totals).
+async function allocatedOver(seconds) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tocsin-alloc-'));
+  const settings = path.join(dir, 'alloc.jfc');
+  fs.writeFileSync(settings, '<?xml version="1.0"?><configuration version="2.0"><event name="jdk.ThreadAllocationStatistics">'
+    + '<setting name="enabled">true</setting><setting name="period">1 s</setting></event></configuration>');
+  const recording = path.join(dir, 'alloc.jfr');
+  execFileSync('jcmd', [opt.pid, 'JFR.start', 'name=tocsin-alloc', `settings=${settings}`, `filename=${recording}`], { stdio: 'ignore' });
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  execFileSync('jcmd', [opt.pid, 'JFR.stop', 'name=tocsin-alloc'], { stdio: 'ignore' });
+  const events = JSON.parse(execFileSync('jfr', ['print', '--json', '--events', 'jdk.ThreadAllocationStatistics', recording],
+    { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 })).recording.events;
+  fs.rmSync(dir, { recursive: true, force: true });
+  const byThread = new Map();
+  for (const e of events) {
+    const id = e.values.thread ? e.values.thread.javaThreadId : null;
+    const seen = byThread.get(id) || { min: Infinity, max: -Infinity };
+    seen.min = Math.min(seen.min, e.values.allocated);
+    seen.max = Math.max(seen.max, e.values.allocated);
+    byThread.set(id, seen);
+  }
+  let bytes = 0;
+  for (const t of byThread.values()) bytes += t.max - t.min;
+  return bytes;
+}
+
 async function signing(subscribers) {
   const count0 = await metric('tocsin_alerts_framing_seconds_count');
   const sum0 = await metric('tocsin_alerts_framing_seconds_sum');
-  const r = await loadgen(['--scenario', 'fanout', '-n', String(subscribers), '--rate', '10', '--duration', '10',
+  const run = loadgen(['--scenario', 'fanout', '-n', String(subscribers), '--rate', '10', '--duration', '10',
     '--workers', subscribers > 5000 ? '2' : '1']);
+  // Allocation while the alerts flow: from once every subscriber is connected, for 7 s of the 12 s
+  // of publishing, per frame queued to a connection in that time.
+  let allocationPerDelivery = null;
+  while ((await metric('tocsin_connections')) < subscribers) {
+    if (await Promise.race([run.then(() => true), new Promise((r) => setTimeout(() => r(false), 200))])) break;
+  }
+  const enqueued0 = await metric('tocsin_alerts_enqueued_total');
+  const bytes = await allocatedOver(7);
+  const enqueued = (await metric('tocsin_alerts_enqueued_total')) - enqueued0;
+  if (enqueued > 0) allocationPerDelivery = Math.round(bytes / enqueued);
+  const r = await run;
   const alerts = (await metric('tocsin_alerts_framing_seconds_count')) - count0;
   const seconds = (await metric('tocsin_alerts_framing_seconds_sum')) - sum0;
   line(subscribers >= 1000 ? `sign-${subscribers / 1000}k` : `sign-${subscribers}`, {
@@ -111,6 +150,7 @@ async function signing(subscribers) {
     alerts,
     framingUsPerAlert: alerts ? Number(((seconds / alerts) * 1e6).toFixed(1)) : null,
     serverCpuUsPerDelivery: r && r.key ? r.key.serverCpuUsPerDelivery : null,
+    allocatedBytesPerDelivery: allocationPerDelivery,
     lost: r && r.key ? r.key.lost : null,
   });
 }

@@ -69,7 +69,10 @@ const none = { text: '= 0', check: (t) => t === 0 };
 for (const c of ['fanout-1k-r100', 'fanout-1k-max', 'fanout-10k-r10']) judge('server CPU µs per delivery', c, 'serverCpuUsPerDelivery', atMostWs(0.8));
 judge('latency p99 (ms), closed loop', 'fanout-1k-max', 'latP99Ms', atMostWs(1));
 judge('idle memory KiB per connection', 'connect-10k', 'serverKiBPerConn', atMost(20, 'KiB'));
+judge('idle memory: live heap KiB per held connection', 'hold-19k', 'liveHeapKiBPerConn', atMost(20, 'KiB'));
+judge('idle memory: RSS KiB per held connection', 'hold-19k', 'serverKiBPerConn', atMost(20, 'KiB'));
 judge('connections held by one server', 'hold-19k', 'established', atLeast(19000));
+judge('live heap with 19,000 held (MiB, -Xmx in JAVA_OPTS)', 'hold-19k', 'liveHeapHeldMiB', { text: 'bounded', check: () => null });
 for (const c of ['connect-1k', 'connect-5k', 'connect-10k']) judge('set-up server CPU ms per connection', c, 'serverCpuMsPerConn', atMostWs(2));
 judge('serialise + sign µs per alert, 10 subscribers', 'sign-10', 'framingUsPerAlert', { text: 'flat', check: () => null });
 judge('serialise + sign µs per alert, 10,000 subscribers', 'sign-10k', 'framingUsPerAlert', {
@@ -79,6 +82,8 @@ judge('serialise + sign µs per alert, 10,000 subscribers', 'sign-10k', 'framing
     return small ? t <= 1.5 * small.med : null;
   },
 });
+
+judge('bytes allocated per delivery (10,000 subscribers)', 'sign-10k', 'allocatedBytesPerDelivery', { text: 'reported', check: () => null });
 
 // Better than Socket.IO: every figure of merit of every harness case.
 const LOWER = ['connectSec', 'handshakeP50Ms', 'handshakeP99Ms', 'serverRssHeldMiB', 'serverKiBPerConn', 'serverCpuMsPerConn',
