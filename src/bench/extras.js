@@ -69,8 +69,9 @@ async function metric(name) {
 function liveHeapKiB() {
   execFileSync('jcmd', [opt.pid, 'GC.run'], { stdio: 'ignore' });
   const info = execFileSync('jcmd', [opt.pid, 'GC.heap_info'], { encoding: 'utf8' });
-  const used = [...info.matchAll(/used (\d+)K/g)].map((m) => Number(m[1]));
-  return used.length ? used[0] : null;
+  // The generations' (or the whole heap's) "total …K, used …K" lines, not their spaces or metaspace.
+  const used = [...info.matchAll(/total \d+K, used (\d+)K/g)].map((m) => Number(m[1]));
+  return used.length ? used.reduce((a, b) => a + b, 0) : null;
 }
 
 const line = (kase, key, extra = {}) =>
