@@ -33,17 +33,18 @@ rm -rf "$harness" && mkdir -p "$harness"
 (cd "$harness_src" && tar cf - --exclude=node_modules --exclude=results .) | (cd "$harness" && tar xf -)
 (cd "$harness" && npm ci --no-audit --no-fund --loglevel=error)
 
-# Tocsin as deploy/ runs it, with the demo keys (the adapter mints demo tokens) and a fresh
-# embedded database per benchmark. The per-connection frame rate limit is raised for the echo
-# and publisher connections, which send hundreds of frames per second by design; every other
-# limit, the signatures, the bounded outboxes and the slow-consumer policy stay as shipped.
-export TOCSIN_PORT=$port TOCSIN_ROOT=$repo/target/bench-root/$stamp
+# Tocsin as deploy/ runs it, with the demo keys (the adapter mints demo tokens), on a fresh
+# runtime directory and embedded database per run (src/bench/tocsin-server.sh). The
+# per-connection frame rate limit is raised for the echo and publisher connections, which send
+# hundreds of frames per second by design; every other limit, the signatures, the bounded
+# outboxes and the slow-consumer policy stay as shipped.
+export TOCSIN_PORT=$port TOCSIN_BENCH_ROOT=$repo/target/bench-root/$stamp
 export TOCSIN_CLUSTER_PORT=${TOCSIN_BENCH_CLUSTER_PORT:-28700} TOCSIN_CLUSTER_NAME=tocsin-bench-$$
 export TOCSIN_CLUSTER=127.0.0.1:$TOCSIN_CLUSTER_PORT
 export TOCSIN_LIMITS_FRAMES_PER_SECOND=${TOCSIN_LIMITS_FRAMES_PER_SECOND:-1000000}
 export TOCSIN_LIMITS_FRAMES_BURST=${TOCSIN_LIMITS_FRAMES_BURST:-1000000}
 export PEER_X_NAME=tocsin
-export PEER_X_CMD="bash $repo/deploy/micro.sh --systemproperties $repo/deploy/demo.properties"
+export PEER_X_CMD="bash $repo/src/bench/tocsin-server.sh"
 export PEER_X_ADAPTER=$repo/src/bench/tocsin-adapter.js
 export PEER_X_URL=ws://127.0.0.1:$port/ws
 export PEER_X_PUBLISH_URL=http://127.0.0.1:$port/api/alerts
@@ -72,9 +73,7 @@ fi
 # subscribers, on one more fresh, warmed Tocsin.
 if [[ -z ${SKIP_EXTRAS:-} && " $PEERS " == *" tocsin "* ]]; then
     ulimit -n "$(ulimit -Hn)"
-    export TOCSIN_ROOT=$repo/target/bench-root/$stamp-extras
-    taskset -c "${SERVER_CPU:-0}" bash "$repo/deploy/micro.sh" --systemproperties "$repo/deploy/demo.properties" \
-        >"$out/server-tocsin-extras.log" 2>&1 &
+    taskset -c "${SERVER_CPU:-0}" bash "$repo/src/bench/tocsin-server.sh" >"$out/server-tocsin-extras.log" 2>&1 &
     server=$!
     pids+=("$server")
     for _ in $(seq 1 "$START_TIMEOUT"); do
@@ -87,6 +86,8 @@ if [[ -z ${SKIP_EXTRAS:-} && " $PEERS " == *" tocsin "* ]]; then
     kill "$server"
     wait "$server" 2>/dev/null || true
 fi
+
+rm -rf "$TOCSIN_BENCH_ROOT"   # the runtime directories (about 120 MB each); the logs are in $out
 
 echo
 node "$repo/src/bench/targets.js" "$out/results.jsonl" "$out/extra.jsonl" | tee "$out/targets.md"
