@@ -26,7 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
 /**
@@ -37,11 +40,17 @@ public final class TokenVerifier {
 
     public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384);
 
-    /** Verified tokens, so that a client reconnecting (or opening another tab) with its token is not verified again. */
+    /**
+     * Verified tokens, so that a client reconnecting (or opening another tab) with its token is not
+     * verified again. A token being verified is in the map too: the handshakes that present it
+     * meanwhile (every tab of a user reconnecting at once after a restart) wait for that one
+     * verification instead of each doing its own.
+     */
     static final int MAX_REMEMBERED = 20_000;
 
     private final DefaultJWTProcessor<SecurityContext> processor;
-    private final Map<String, Caller> verified = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Caller>> verified = new ConcurrentHashMap<>();
+    private final AtomicLong verifications = new AtomicLong();
     private final String groupsClaim;
 
     /**
@@ -77,18 +86,45 @@ public final class TokenVerifier {
         if (token == null || token.isBlank()) {
             throw new InvalidTokenException("no token");
         }
-        Caller remembered = verified.get(token);
-        if (remembered != null && !remembered.expired(Instant.now())) {
-            return remembered;
+        while (true) {
+            CompletableFuture<Caller> mine = new CompletableFuture<>();
+            CompletableFuture<Caller> known = verified.putIfAbsent(token, mine);
+            if (known == null) {
+                return verifyInto(token, mine);
+            }
+            Caller caller;
+            try {
+                caller = known.join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof InvalidTokenException invalid ? invalid : e;
+            }
+            if (!caller.expired(Instant.now())) {
+                return caller;
+            }
+            verified.remove(token, known); // expired since: verify again, which says why it fails
         }
+    }
+
+    private Caller verifyInto(String token, CompletableFuture<Caller> result) {
         try {
-            JWTClaimsSet claims = processor.process(token, null);
-            Caller caller = new Caller(claims.getSubject(), groups(claims), claims.getExpirationTime().toInstant());
-            if (verified.size() >= MAX_REMEMBERED) {
+            Caller caller = verifyNow(token);
+            if (verified.size() > MAX_REMEMBERED) {
                 verified.clear();
             }
-            verified.put(token, caller);
+            result.complete(caller);
             return caller;
+        } catch (RuntimeException e) {
+            verified.remove(token, result); // only good tokens are remembered
+            result.completeExceptionally(e);
+            throw e;
+        }
+    }
+
+    private Caller verifyNow(String token) {
+        verifications.incrementAndGet();
+        try {
+            JWTClaimsSet claims = processor.process(token, null);
+            return new Caller(claims.getSubject(), groups(claims), claims.getExpirationTime().toInstant());
         } catch (ParseException e) {
             throw new InvalidTokenException("not a JWT");
         } catch (BadJOSEException e) {
@@ -96,6 +132,11 @@ public final class TokenVerifier {
         } catch (JOSEException e) {
             throw new InvalidTokenException("token could not be verified");
         }
+    }
+
+    /** How many tokens were actually verified (not answered from memory). */
+    long verifications() {
+        return verifications.get();
     }
 
     private Set<String> groups(JWTClaimsSet claims) {

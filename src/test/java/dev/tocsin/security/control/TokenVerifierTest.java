@@ -28,9 +28,15 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -281,5 +287,50 @@ class TokenVerifierTest {
         TokenVerifier verifier = new TokenVerifier(new JWKSet(signingKey).toString(false), ISSUER, AUDIENCE, GROUPS);
 
         assertEquals("alice", verifier.verify(es256(claims())).subject());
+    }
+
+    @Test
+    void aTokenPresentedAgainIsAnsweredFromMemory() {
+        TokenVerifier verifier = verifier();
+        String token = es256(claims());
+
+        assertEquals("alice", verifier.verify(token).subject());
+        assertEquals("alice", verifier.verify(token).subject());
+        assertEquals(1, verifier.verifications());
+    }
+
+    @Test
+    void handshakesPresentingOneTokenAtOnceShareOneVerification() throws Exception {
+        TokenVerifier verifier = verifier();
+        String token = es256(claims());
+        int tabs = 8;
+        CountDownLatch start = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(tabs);
+        try {
+            List<Future<Caller>> callers = new ArrayList<>();
+            for (int i = 0; i < tabs; i++) {
+                callers.add(threads.submit(() -> {
+                    start.await();
+                    return verifier.verify(token);
+                }));
+            }
+            start.countDown();
+            for (Future<Caller> caller : callers) {
+                assertEquals("alice", caller.get(10, TimeUnit.SECONDS).subject());
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(1, verifier.verifications());
+    }
+
+    @Test
+    void aRejectedTokenIsNotRemembered() {
+        TokenVerifier verifier = verifier();
+        String token = es256(claims().issuer("https://elsewhere.example"));
+
+        assertRejected(verifier, token);
+        assertRejected(verifier, token);
+        assertEquals(2, verifier.verifications());
     }
 }
