@@ -99,7 +99,7 @@ Payara Micro options (HTTPS on port $port):
   Micro options: --sslport $port --sslcert $alias
 
 With deploy/micro.sh (JAVA_OPTS replaces its default heap options, so they are repeated):
-  JAVA_OPTS="-Xms256m -Xmx512m -Djavax.net.ssl.keyStore=$keystore -Djavax.net.ssl.keyStorePassword=$password" \\
+  JAVA_OPTS="-Xms256m -Xmx1g -Djavax.net.ssl.keyStore=$keystore -Djavax.net.ssl.keyStorePassword=$password" \\
   TOCSIN_ROOT=$repo/target/payara-root-tls \\
   TOCSIN_ORIGINS_ALLOWED="https://localhost:$port,https://127.0.0.1:$port" \\
   bash $repo/deploy/micro.sh --systemproperties $repo/deploy/demo.properties --sslport $port --sslcert $alias

@@ -55,7 +55,6 @@ export START_TIMEOUT=${START_TIMEOUT:-180}
 export PEERS=${PEERS:-"ws socketio tocsin"}
 export OUT=$out
 
-export JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx1g"}
 adapter=$PEER_X_ADAPTER
 pids=()
 stop_all() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
