@@ -9,7 +9,7 @@
 #   TOCSIN_CLUSTER_PORT  this node's Hazelcast port (default: 6900)
 #   TOCSIN_CLUSTER_NAME  cluster name             (default: tocsin-dev)
 #   TOCSIN_ROOT       Payara's runtime directory; the embedded database lives here (default: target/payara-root)
-#   JAVA_OPTS         JVM options                 (default: -Xms256m -Xmx1g: 19,000 held connections take 682 MiB, docs/performance.md)
+#   JAVA_OPTS         JVM options                 (default: -Xms256m -Xmx1g: 19,000 held connections take about 700 MiB, docs/performance.md)
 #
 # The same loopback flags are in pom.xml (micro.loopback.options) for the test suite.
 set -euo pipefail
