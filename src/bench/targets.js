@@ -75,8 +75,8 @@ judge('idle memory: RSS KiB per held connection', 'hold-19k', 'serverKiBPerConn'
 judge('connections held by one server', 'hold-19k', 'established', atLeast(19000));
 judge('live heap with 19,000 held (MiB, -Xmx in JAVA_OPTS)', 'hold-19k', 'liveHeapHeldMiB', { text: 'bounded', check: () => null });
 for (const c of ['connect-1k', 'connect-5k', 'connect-10k']) judge('set-up server CPU ms per connection', c, 'serverCpuMsPerConn', atMostWs(2));
-judge('serialise + sign µs per alert, 10 subscribers', 'sign-10', 'framingUsPerAlert', { text: 'flat', check: () => null });
-judge('serialise + sign µs per alert, 10,000 subscribers', 'sign-10k', 'framingUsPerAlert', {
+judge('serialise + sign, CPU µs per alert, 10 subscribers', 'sign-10', 'framingUsPerAlert', { text: 'flat', check: () => null });
+judge('serialise + sign, CPU µs per alert, 10,000 subscribers', 'sign-10k', 'framingUsPerAlert', {
   text: '≤ 1.5× the 10-subscriber figure',
   check: (t) => {
     const small = stat('tocsin', 'sign-10', 'framingUsPerAlert');
