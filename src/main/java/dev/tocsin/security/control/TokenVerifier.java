@@ -87,10 +87,13 @@ public final class TokenVerifier {
             throw new InvalidTokenException("no token");
         }
         while (true) {
-            CompletableFuture<Caller> mine = new CompletableFuture<>();
-            CompletableFuture<Caller> known = verified.putIfAbsent(token, mine);
+            CompletableFuture<Caller> known = verified.get(token);
             if (known == null) {
-                return verifyInto(token, mine);
+                CompletableFuture<Caller> mine = new CompletableFuture<>();
+                known = verified.putIfAbsent(token, mine);
+                if (known == null) {
+                    return verifyInto(token, mine);
+                }
             }
             Caller caller;
             try {

@@ -325,6 +325,17 @@ class TokenVerifierTest {
     }
 
     @Test
+    void aTokenRememberedPastItsExpiryIsVerifiedAgain() {
+        TokenVerifier verifier = verifier();
+        // Expired 30 s ago: still accepted within the minute of clock skew, but never answered from memory.
+        String token = es256(claims().expirationTime(Date.from(now().minusSeconds(30))));
+
+        assertEquals("alice", verifier.verify(token).subject());
+        assertEquals("alice", verifier.verify(token).subject());
+        assertEquals(2, verifier.verifications());
+    }
+
+    @Test
     void aRejectedTokenIsNotRemembered() {
         TokenVerifier verifier = verifier();
         String token = es256(claims().issuer("https://elsewhere.example"));
