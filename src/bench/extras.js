@@ -13,11 +13,11 @@
 // targets.js reads them beside the harness's own results.
 
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { spawn, execFileSync } = require('child_process');
 const { parseArgs } = require('util');
+const { metric: tocsinMetric } = require('./tocsin-http');
 
 const { values: opt } = parseArgs({
   options: {
@@ -49,21 +49,8 @@ function loadgen(args) {
   });
 }
 
-function get(url) {
-  return new Promise((resolve) => {
-    http.get(url, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(body));
-    }).on('error', () => resolve(''));
-  });
-}
-
-async function metric(name) {
-  const text = await get(`${tocsin.origin}/metrics?scope=application`);
-  const m = new RegExp(`^${name}(\\{[^}]*\\})?\\s+([0-9.eE+-]+)`, 'm').exec(text);
-  return m ? Number(m[2]) : 0;
-}
+// A metric's value now, 0 while Tocsin has not created it.
+const metric = async (name) => (await tocsinMetric(tocsin.origin, name)) ?? 0;
 
 // Live heap (KiB) after a full collection: what the held connections really keep.
 function liveHeapKiB() {
@@ -129,27 +116,24 @@ async function allocatedOver(seconds) {
 }
 
 async function signing(subscribers) {
-  const publish = () => loadgen(['--scenario', 'fanout', '-n', String(subscribers), '--rate', '10', '--duration', '10',
-    '--workers', subscribers > 5000 ? '2' : '1']);
-  // Two passes. The first measures the framing timer alone: a JFR recording started on the
-  // server (the second pass) costs its one core enough to inflate the timer's wall-clock figures.
   const count0 = await metric('tocsin_alerts_framing_seconds_count');
   const sum0 = await metric('tocsin_alerts_framing_seconds_sum');
-  const r = await publish();
-  const alerts = (await metric('tocsin_alerts_framing_seconds_count')) - count0;
-  const seconds = (await metric('tocsin_alerts_framing_seconds_sum')) - sum0;
-  // The second measures allocation while the alerts flow: from once every subscriber is connected,
-  // for 7 s of the 12 s of publishing, per frame queued to a connection in that time.
-  const again = publish();
+  const run = loadgen(['--scenario', 'fanout', '-n', String(subscribers), '--rate', '10', '--duration', '10',
+    '--workers', subscribers > 5000 ? '2' : '1']);
+  // Allocation while the alerts flow: from once every subscriber is connected, for 7 s of the 12 s
+  // of publishing, per frame queued to a connection in that time. (The framing timer counts the
+  // publishing thread's CPU time, so the recording's own work on the core does not inflate it.)
   let allocationPerDelivery = null;
   while ((await metric('tocsin_connections')) < subscribers) {
-    if (await Promise.race([again.then(() => true), new Promise((res) => setTimeout(() => res(false), 200))])) break;
+    if (await Promise.race([run.then(() => true), new Promise((r) => setTimeout(() => r(false), 200))])) break;
   }
   const enqueued0 = await metric('tocsin_alerts_enqueued_total');
   const bytes = await allocatedOver(7);
   const enqueued = (await metric('tocsin_alerts_enqueued_total')) - enqueued0;
   if (enqueued > 0) allocationPerDelivery = Math.round(bytes / enqueued);
-  await again;
+  const r = await run;
+  const alerts = (await metric('tocsin_alerts_framing_seconds_count')) - count0;
+  const seconds = (await metric('tocsin_alerts_framing_seconds_sum')) - sum0;
   line(subscribers >= 1000 ? `sign-${subscribers / 1000}k` : `sign-${subscribers}`, {
     subscribers,
     alerts,
@@ -161,9 +145,6 @@ async function signing(subscribers) {
 }
 
 (async () => {
-  // The first JFR recording of a JVM initialises JFR (class loading, a few seconds of CPU on the
-  // server's one core), which the first measurement would otherwise absorb as slow signatures.
-  await allocatedOver(1);
   await signing(10);
   await signing(10_000);
   await hold();

@@ -19,6 +19,7 @@ const http = require('http');
 const path = require('path');
 const { spawn } = require('child_process');
 const { parseArgs } = require('util');
+const { get, metric } = require('./tocsin-http');
 
 const { values: opt } = parseArgs({
   options: {
@@ -59,30 +60,16 @@ async function warm() {
   process.stderr.write(`warm-up of ${tocsin.origin} took ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
 }
 
-function get(url) {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve(res.statusCode === 200 ? body : null));
-    });
-    req.on('error', () => resolve(null));
-    req.on('timeout', () => req.destroy());
-  });
-}
-
 // Waits (at most 60 s) until no warm-up connection is left and no publication arrived for 2 s,
 // so that nothing of the warm-up reaches the measured run.
 async function settled() {
   let last = null;
   let quiet = 0;
   for (let i = 0; i < 120 && quiet < 4; i++) {
-    const m = (await get(`${tocsin.origin}/metrics?scope=application`)) || '';
-    const published = /^tocsin_alerts_published_total(?:\{[^}]*\})?\s+(\S+)/m.exec(m);
-    const connections = /^tocsin_connections(?:\{[^}]*\})?\s+(\S+)/m.exec(m);
-    const now = published && published[1];
-    quiet = now !== null && now === last && connections && Number(connections[1]) === 0 ? quiet + 1 : 0;
-    last = now;
+    const published = await metric(tocsin.origin, 'tocsin_alerts_published_total');
+    const connections = await metric(tocsin.origin, 'tocsin_connections');
+    quiet = published !== null && published === last && connections === 0 ? quiet + 1 : 0;
+    last = published;
     await new Promise((r) => setTimeout(r, 500));
   }
 }
@@ -90,9 +77,8 @@ async function settled() {
 // When the JVM serving Tocsin now started (epoch ms, to the second), or null if it is not up.
 async function instanceStart() {
   if (!(await get(`${tocsin.origin}/api/keys`))) return null;
-  const metrics = await get(`${tocsin.origin}/metrics?scope=base`);
-  const m = metrics && /^jvm_uptime_seconds\S*\s+([0-9.eE+]+)/m.exec(metrics);
-  return m ? Math.round((Date.now() - Number(m[1]) * 1000) / 1000) : null;
+  const uptime = await metric(tocsin.origin, 'jvm_uptime_seconds', 'base');
+  return uptime === null ? null : Math.round((Date.now() - uptime * 1000) / 1000);
 }
 
 if (opt.once) {
