@@ -40,6 +40,11 @@ public class TocsinMetrics {
         metrics.timer("tocsin.alerts.framing").update(Duration.ofNanos(nanos));
     }
 
+    /** A connection's frames go through this writer: "grizzly" (the fast path), "tyrus" (TLS) or "websocket-api". */
+    public void frameWriter(String writer) {
+        metrics.counter("tocsin.connections.writer", new Tag("writer", writer)).inc();
+    }
+
     public void refused(ErrorCode code) {
         metrics.counter("tocsin.frames.refused", new Tag("code", code.name())).inc();
     }

@@ -139,11 +139,17 @@ class ConnectionPolicyIT extends DeployedTocsin {
         tls.init(null, new javax.net.ssl.TrustManager[] {new TrustAnyCertificate()}, null);
         HttpClient https = HttpClient.newBuilder().sslContext(tls).connectTimeout(DEADLINE).build();
         URI wss = URI.create("wss://127.0.0.1:" + System.getProperty("tocsin.https.port") + base.getPath()).resolve("ws");
+        double direct = tocsin.metric(ProtocolIT.GRIZZLY_WRITER);
+        double tyrus = tocsin.metric(TYRUS_WRITER);
         try (ProtocolClient client = ProtocolClient.connect(https, wss, tocsin.serverKeys())) {
             client.handshake(tocsin.token("secure"));
             assertEquals("pong", client.request("ping", null, null).getString("type"));
         }
+        assertEquals(tyrus + 1, tocsin.metric(TYRUS_WRITER), "TLS frames go through Tyrus's writer, and so through the SSL filter");
+        assertEquals(direct, tocsin.metric(ProtocolIT.GRIZZLY_WRITER));
     }
+
+    private static final String TYRUS_WRITER = "tocsin_connections_writer_total{mp_scope=\"application\",writer=\"tyrus\"";
 
     private static String demoToken(String subject, Duration lifetime) throws Exception {
         Properties demo = new Properties();

@@ -271,6 +271,7 @@ class ProtocolIT extends DeployedTocsin {
     @Test
     void metricsCountPublishedAlertsRefusedFramesAndOpenConnections() {
         String topic = topic();
+        double direct = tocsin.metric(GRIZZLY_WRITER);
         try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
             client.handshake(tocsin.token("ivy"));
             client.subscribe(topic);
@@ -282,8 +283,11 @@ class ProtocolIT extends DeployedTocsin {
             assertEquals(before + 1, tocsin.metric("tocsin_alerts_published_total"));
             assertTrue(tocsin.metric("tocsin_frames_refused_total{code=\"MALFORMED_FRAME\"") >= 1);
             assertTrue(tocsin.metric("tocsin_connections") >= 1);
+            assertTrue(tocsin.metric(GRIZZLY_WRITER) >= direct + 1, "a plain connection's frames go straight to Grizzly");
         }
     }
+
+    static final String GRIZZLY_WRITER = "tocsin_connections_writer_total{mp_scope=\"application\",writer=\"grizzly\"";
 
     private static void assertError(HttpResponse<String> response, int status, String code) {
         assertEquals(status, response.statusCode(), response.body());

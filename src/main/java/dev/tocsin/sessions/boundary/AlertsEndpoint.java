@@ -89,7 +89,8 @@ public class AlertsEndpoint {
         // Tyrus's idle timeout stays off (0): the heartbeat closes silent connections (4000), and
         // frames written past Tyrus would not restart it. Tyrus still schedules a no-op per frame.
         TyrusInternals.useScheduler(session, idleTimers);
-        Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code)),
+        Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code),
+                kind -> metrics.frameWriter(kind.tag())),
                 settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
                 new ReplayGuard(settings.replayWindow().toMillis()),

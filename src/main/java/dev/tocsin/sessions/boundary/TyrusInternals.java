@@ -2,6 +2,7 @@ package dev.tocsin.sessions.boundary;
 
 import jakarta.websocket.Session;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -19,7 +20,8 @@ import java.util.logging.Logger;
  * get a plain scheduler instead; the idle timer itself is unchanged.</li>
  * <li>{@code sendText} encodes the text to UTF-8 and frames it again for every recipient, and
  * writes each message on its own. The session's frame writer takes whole frames: an alert is
- * framed once for all its recipients, and the frames queued for one connection leave in one write.</li>
+ * framed once for all its recipients, and the frames queued for one connection leave in one write.
+ * Over plain TCP the frames skip Tyrus's servlet writer too ({@link GrizzlyFrameWriter}).</li>
  * </ul>
  */
 final class TyrusInternals {
@@ -49,8 +51,21 @@ final class TyrusInternals {
         void write(ByteBuffer frames, Consumer<Throwable> done);
     }
 
-    /** The session's frame writer, or null to use the standard API. */
-    static FrameWriter frameWriter(Session session) {
+    /** Which writer a connection's frames go through: a metric tag (docs/operations.md). */
+    enum WriterKind {
+        GRIZZLY, TYRUS, WEBSOCKET_API;
+
+        String tag() {
+            return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        }
+    }
+
+    /**
+     * The session's frame writer, or null to use the standard API.
+     *
+     * @param chosen told once which writer the frames go through (on the first write)
+     */
+    static FrameWriter frameWriter(Session session, Consumer<WriterKind> chosen) {
         if (WEB_SOCKET == null || PROTOCOL_HANDLER == null || WRITER == null) {
             return null;
         }
@@ -63,29 +78,82 @@ final class TyrusInternals {
             if (!(WRITER.get(protocolHandler) instanceof org.glassfish.tyrus.spi.Writer writer)) {
                 return null;
             }
-            return (frames, done) -> writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
-                @Override
-                public void completed(ByteBuffer result) {
-                    done.accept(null);
-                }
-
-                @Override
-                public void failed(Throwable failure) {
-                    done.accept(failure);
-                }
-
-                @Override
-                public void cancelled() {
-                    done.accept(new IllegalStateException("write cancelled"));
-                }
-            });
+            return new ChosenOnFirstWrite(tyrus(writer), writer, chosen);
         } catch (IllegalAccessException | RuntimeException | LinkageError e) {
             LOG.log(Level.FINE, "no Tyrus frame writer for " + session.getId(), e);
             return null;
         }
     }
 
-    private static Field field(String className, String name) {
+    /**
+     * Tyrus's writer until the connection's Grizzly writer is known: the upgrade request gives it
+     * only once Tyrus has finished the upgrade, after {@code @OnOpen}, so it is looked up on the
+     * first write. Writes to one connection come one at a time (its outbox).
+     */
+    private static final class ChosenOnFirstWrite implements FrameWriter {
+        private final FrameWriter tyrus;
+        private final org.glassfish.tyrus.spi.Writer tyrusWriter;
+        private final Consumer<WriterKind> told;
+        private volatile FrameWriter chosen;
+
+        ChosenOnFirstWrite(FrameWriter tyrus, org.glassfish.tyrus.spi.Writer tyrusWriter, Consumer<WriterKind> told) {
+            this.tyrus = tyrus;
+            this.tyrusWriter = tyrusWriter;
+            this.told = told;
+        }
+
+        @Override
+        public void write(ByteBuffer frames, Consumer<Throwable> done) {
+            FrameWriter writer = chosen;
+            if (writer == null) {
+                FrameWriter grizzly = grizzly(tyrusWriter);
+                chosen = writer = grizzly != null ? grizzly : tyrus;
+                told.accept(grizzly != null ? WriterKind.GRIZZLY : WriterKind.TYRUS);
+            }
+            writer.write(frames, done);
+        }
+    }
+
+    private static FrameWriter tyrus(org.glassfish.tyrus.spi.Writer writer) {
+        return (frames, done) -> writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
+            @Override
+            public void completed(ByteBuffer result) {
+                done.accept(null);
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                done.accept(failure);
+            }
+
+            @Override
+            public void cancelled() {
+                done.accept(new IllegalStateException("write cancelled"));
+            }
+        });
+    }
+
+    private static FrameWriter grizzly(org.glassfish.tyrus.spi.Writer writer) {
+        try {
+            return GrizzlyFrameWriter.of(writer);
+        } catch (LinkageError e) {
+            LOG.log(Level.FINE, "Grizzly not visible: Tyrus's writer is used", e);
+            return null;
+        }
+    }
+
+    static Method method(String className, String name) {
+        try {
+            Method method = Class.forName(className, false, TyrusInternals.class.getClassLoader()).getDeclaredMethod(name);
+            method.setAccessible(true);
+            return method;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "Tyrus internals not found ({0}): using the standard WebSocket API", e.toString());
+            return null;
+        }
+    }
+
+    static Field field(String className, String name) {
         try {
             Field field = Class.forName(className, false, TyrusInternals.class.getClassLoader()).getDeclaredField(name);
             field.setAccessible(true);

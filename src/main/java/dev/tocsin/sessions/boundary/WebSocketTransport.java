@@ -14,7 +14,8 @@ import java.util.logging.Logger;
 
 /**
  * An {@link Outbox.Transport} over a Jakarta WebSocket session. On Tyrus, frames are encoded once
- * ({@link TextFrames}) and a batch leaves in one write; elsewhere each goes through {@code sendText}.
+ * ({@link TextFrames}) and a batch leaves in one write, straight to Grizzly over plain TCP
+ * ({@link GrizzlyFrameWriter}); elsewhere each goes through {@code sendText}.
  * Closes run on an executor, never on the caller.
  */
 final class WebSocketTransport implements Outbox.Transport {
@@ -27,10 +28,16 @@ final class WebSocketTransport implements Outbox.Transport {
     private final Executor closer;
     private final Consumer<CloseCode> closing;
 
-    /** @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes */
-    WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing) {
+    /**
+     * @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes
+     * @param writerChosen told once which writer this connection's frames go through
+     */
+    WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen) {
         this.session = session;
-        this.writer = TyrusInternals.frameWriter(session);
+        this.writer = TyrusInternals.frameWriter(session, writerChosen);
+        if (writer == null) {
+            writerChosen.accept(TyrusInternals.WriterKind.WEBSOCKET_API);
+        }
         this.closer = closer;
         this.closing = closing;
     }

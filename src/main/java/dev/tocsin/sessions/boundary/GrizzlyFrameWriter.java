@@ -1,0 +1,114 @@
+package dev.tocsin.sessions.boundary;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.glassfish.grizzly.CompletionHandler;
+import org.glassfish.grizzly.Connection;
+import org.glassfish.grizzly.WriteResult;
+import org.glassfish.grizzly.asyncqueue.AsyncQueueWriter;
+import org.glassfish.grizzly.asyncqueue.WritableMessage;
+import org.glassfish.grizzly.filterchain.Filter;
+import org.glassfish.grizzly.filterchain.FilterChain;
+import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
+
+/**
+ * Writes a session's frames straight to the asynchronous write queue of the Grizzly connection
+ * under Payara's upgraded servlet request, past Tyrus's servlet writer, Catalina's output buffer
+ * and Grizzly's HTTP filter chain: that layer took about 40% of the server's CPU in a fan-out
+ * (docs/performance.md). Only for plain TCP connections: a TLS connection keeps Tyrus's writer, since
+ * its bytes must pass the SSL filter. A write completes once its bytes are in the socket, so
+ * frames for a connection that is behind wait in its {@code Outbox} and leave together.
+ *
+ * <p>The connection is the one under the request that Tyrus's own writer writes to (its
+ * {@code WebConnection}), held by Payara until the upgraded connection closes. Anything
+ * unexpected returns null: Tyrus's writer is used.
+ */
+final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
+
+    private static final Logger LOG = Logger.getLogger(GrizzlyFrameWriter.class.getName());
+    private static final Field UPGRADE_HANDLER = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler");
+    private static final Method WEB_CONNECTION = TyrusInternals.method("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "getWebConnection");
+    private static final Field REQUEST = TyrusInternals.field("org.apache.catalina.connector.WebConnectionImpl", "request");
+    private static volatile boolean chainLogged;
+
+    private final Connection<SocketAddress> connection;
+    private final AsyncQueueWriter<SocketAddress> writer;
+
+    private GrizzlyFrameWriter(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> writer) {
+        this.connection = connection;
+        this.writer = writer;
+    }
+
+    /** @param tyrusWriter the session's Tyrus writer; null unless it is Tyrus's servlet writer over plain TCP */
+    static GrizzlyFrameWriter of(Object tyrusWriter) {
+        if (UPGRADE_HANDLER == null || WEB_CONNECTION == null || REQUEST == null || !UPGRADE_HANDLER.getDeclaringClass().isInstance(tyrusWriter)) {
+            return null;
+        }
+        try {
+            Object webConnection = WEB_CONNECTION.invoke(UPGRADE_HANDLER.get(tyrusWriter));
+            if (!REQUEST.getDeclaringClass().isInstance(webConnection)) {
+                return null;
+            }
+            Object request = REQUEST.get(webConnection);
+            Object grizzlyRequest = request.getClass().getMethod("getCoyoteRequest").invoke(request);
+            if (grizzlyRequest == null || !(grizzlyRequest.getClass().getMethod("getConnection").invoke(grizzlyRequest) instanceof Connection<?> found)) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            Connection<SocketAddress> connection = (Connection<SocketAddress>) found;
+            if (!connection.isOpen() || !(connection.getTransport() instanceof TCPNIOTransport transport)
+                    || !(connection.getProcessor() instanceof FilterChain chain) || encrypts(chain)) {
+                return null;
+            }
+            return new GrizzlyFrameWriter(connection, transport.getAsyncQueueIO().getWriter());
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "no Grizzly connection: Tyrus's writer is used", e);
+            return null;
+        }
+    }
+
+    private static boolean encrypts(FilterChain chain) {
+        boolean tls = false;
+        StringBuilder names = new StringBuilder();
+        for (Filter filter : chain) {
+            String name = filter.getClass().getName();
+            names.append(' ').append(name);
+            tls |= filter instanceof org.glassfish.grizzly.ssl.SSLBaseFilter || name.contains("SSL") || name.contains("Ssl");
+        }
+        if (!chainLogged) {
+            chainLogged = true;
+            LOG.log(Level.INFO, "WebSocket frames of plain connections go straight to Grizzly''s write queue; filter chain:{0}", names);
+        }
+        return tls;
+    }
+
+    @Override
+    public void write(ByteBuffer frames, Consumer<Throwable> done) {
+        writer.write(connection, Buffers.wrap(connection.getMemoryManager(), frames), new CompletionHandler<WriteResult<WritableMessage, SocketAddress>>() {
+            @Override
+            public void completed(WriteResult<WritableMessage, SocketAddress> result) {
+                done.accept(null);
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                done.accept(failure);
+            }
+
+            @Override
+            public void cancelled() {
+                done.accept(new IllegalStateException("write cancelled"));
+            }
+
+            @Override
+            public void updated(WriteResult<WritableMessage, SocketAddress> result) {
+            }
+        });
+    }
+}
