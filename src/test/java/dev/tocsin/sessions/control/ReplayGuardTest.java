@@ -59,13 +59,27 @@ class ReplayGuardTest {
         guard.firstUse("old", T);
         guard.firstUse("new", T + WINDOW);
 
-        guard.forgetExpired(T + 2 * WINDOW);
-        assertEquals(2, guard.size());
-
         guard.forgetExpired(T + 2 * WINDOW + 1);
 
         assertEquals(1, guard.size());
         assertTrue(guard.firstUse("old", T + 2 * WINDOW + 1));
         assertFalse(guard.firstUse("new", T + 2 * WINDOW + 1));
+    }
+
+    @Test
+    void scansForExpiredIdsAtMostOncePerHalfWindow() {
+        guard.firstUse("old", T);
+        guard.firstUse("new", T + WINDOW);
+        guard.forgetExpired(T + 2 * WINDOW);
+        assertEquals(2, guard.size(), "nothing expired yet");
+
+        guard.forgetExpired(T + 2 * WINDOW + WINDOW / 2 - 1);
+        assertEquals(2, guard.size(), "scanned less than half a window ago");
+        assertTrue(guard.firstUse("old", T + 2 * WINDOW + 1), "an expired id is free again, scanned or not");
+
+        guard.firstUse("gone", T);
+        guard.forgetExpired(T + 2 * WINDOW + WINDOW / 2);
+        assertEquals(2, guard.size(), "the next scan drops what expired meanwhile");
+        assertFalse(guard.firstUse("new", T + 2 * WINDOW + WINDOW / 2));
     }
 }
