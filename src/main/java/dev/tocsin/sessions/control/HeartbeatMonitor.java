@@ -55,31 +55,37 @@ public class HeartbeatMonitor {
         sweeps.cancel(false);
     }
 
+    /** The settings a sweep reads, read once per sweep rather than once per connection (a CDI proxy call each). */
+    private record Limits(long handshakeNanos, long silenceNanos, long writeNanos, long pingNanos) {
+    }
+
     void sweep() {
         long now = System.nanoTime();
         long wallClock = System.currentTimeMillis();
         Instant instant = Instant.ofEpochMilli(wallClock);
+        Limits limits = new Limits(settings.handshakeTimeout().toNanos(), settings.heartbeatTimeout().toNanos(),
+                settings.sendTimeout().toNanos(), settings.heartbeatInterval().toNanos());
         for (Connection connection : registry.connections()) {
             try {
-                check(connection, now, wallClock, instant);
+                check(connection, limits, now, wallClock, instant);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "heartbeat check of " + connection.id() + " failed", e);
             }
         }
     }
 
-    private void check(Connection connection, long now, long wallClock, Instant instant) {
+    private static void check(Connection connection, Limits limits, long now, long wallClock, Instant instant) {
         Outbox outbox = connection.outbox();
         long inFlight = outbox.inFlightSinceNanos();
-        if (!connection.authenticated() && now - connection.openedNanos() > settings.handshakeTimeout().toNanos()) {
+        if (!connection.authenticated() && now - connection.openedNanos() > limits.handshakeNanos()) {
             outbox.closeNow(CloseCode.HANDSHAKE_TIMEOUT, "no handshake");
-        } else if (now - connection.lastHeardNanos() > settings.heartbeatTimeout().toNanos()) {
+        } else if (now - connection.lastHeardNanos() > limits.silenceNanos()) {
             outbox.closeNow(CloseCode.HEARTBEAT_TIMEOUT, "no pong");
-        } else if (inFlight != 0 && now - inFlight > settings.sendTimeout().toNanos()) {
+        } else if (inFlight != 0 && now - inFlight > limits.writeNanos()) {
             outbox.closeNow(CloseCode.SLOW_CONSUMER, "write timed out");
         } else if (connection.authenticated() && connection.caller().expired(instant)) {
             outbox.closeNow(CloseCode.TOKEN_EXPIRED, "token expired");
-        } else if (now - Math.max(connection.lastHeardNanos(), connection.lastPingNanos()) > settings.heartbeatInterval().toNanos()) {
+        } else if (now - Math.max(connection.lastHeardNanos(), connection.lastPingNanos()) > limits.pingNanos()) {
             connection.pinged();
             outbox.ping();
         }
