@@ -85,6 +85,8 @@ judge('serialise + sign, CPU µs per alert, 10,000 subscribers', 'sign-10k', 'fr
 });
 
 judge('bytes allocated per delivery (10,000 subscribers)', 'sign-10k', 'allocatedBytesPerDelivery', { text: 'reported', check: () => null });
+for (const c of ['sign-10', 'sign-10k']) if (stat('tocsin', c, 'lost')) judge('correctness: lost', c, 'lost', { text: '= 0', check: (t) => t === 0 });
+if (stat('tocsin', 'hold-19k', 'failed')) judge('correctness: failed', 'hold-19k', 'failed', { text: '= 0', check: (t) => t === 0 });
 
 // Better than Socket.IO: every figure of merit of every harness case.
 const LOWER = ['connectSec', 'handshakeP50Ms', 'handshakeP99Ms', 'serverRssHeldMiB', 'serverKiBPerConn', 'serverCpuMsPerConn',
