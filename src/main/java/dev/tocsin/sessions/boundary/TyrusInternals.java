@@ -1,6 +1,7 @@
 package dev.tocsin.sessions.boundary;
 
 import jakarta.websocket.Session;
+import java.lang.reflect.AccessibleObject;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
@@ -161,23 +162,25 @@ final class TyrusInternals {
     }
 
     static Method method(String className, String name) {
-        try {
-            Method method = Class.forName(className, false, TyrusInternals.class.getClassLoader()).getDeclaredMethod(name);
-            method.setAccessible(true);
-            return method;
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.log(Level.INFO, "Tyrus internals not found ({0}): using the standard WebSocket API", e.toString());
-            return null;
-        }
+        return accessible(className, type -> type.getDeclaredMethod(name));
     }
 
     static Field field(String className, String name) {
+        return accessible(className, type -> type.getDeclaredField(name));
+    }
+
+    private interface Member<T extends AccessibleObject> {
+        T of(Class<?> type) throws ReflectiveOperationException;
+    }
+
+    /** The member, made accessible; null (logged once, at start) if this Payara does not have it. */
+    private static <T extends AccessibleObject> T accessible(String className, Member<T> member) {
         try {
-            Field field = Class.forName(className, false, TyrusInternals.class.getClassLoader()).getDeclaredField(name);
-            field.setAccessible(true);
-            return field;
+            T found = member.of(Class.forName(className, false, TyrusInternals.class.getClassLoader()));
+            found.setAccessible(true);
+            return found;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.log(Level.INFO, "Tyrus internals not found ({0}): using the standard WebSocket API", e.toString());
+            LOG.log(Level.INFO, "Tyrus internals not found ({0}): the standard path is used instead", e.toString());
             return null;
         }
     }
