@@ -75,15 +75,13 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
 
     private static boolean encrypts(FilterChain chain) {
         boolean tls = false;
-        StringBuilder names = new StringBuilder();
         for (Filter filter : chain) {
             String name = filter.getClass().getName();
-            names.append(' ').append(name);
             tls |= filter instanceof org.glassfish.grizzly.ssl.SSLBaseFilter || name.contains("SSL") || name.contains("Ssl");
         }
-        if (!chainLogged) {
+        if (!tls && !chainLogged) {
             chainLogged = true;
-            LOG.log(Level.INFO, "WebSocket frames of plain connections go straight to Grizzly''s write queue; filter chain:{0}", names);
+            LOG.log(Level.INFO, "WebSocket frames of plain connections go straight to Grizzly''s write queue; filter chain: {0}", chain);
         }
         return tls;
     }

@@ -11,9 +11,9 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The two places where Tocsin reaches past the Jakarta WebSocket API into Tyrus (Payara's
- * implementation), both found with a profiler (docs/performance.md). Anything unexpected turns
- * them off, and the standard API is used as before.
+ * Where Tocsin reaches past the Jakarta WebSocket API into Tyrus (Payara's implementation), each
+ * place found with a profiler (docs/performance.md). Anything unexpected turns a shortcut off, and
+ * the standard path is used as before.
  * <ul>
  * <li>Tyrus restarts a session's idle timer on every frame sent or received by scheduling a task on
  * the container's managed scheduler, and Payara captures the thread context of every such task
