@@ -99,7 +99,14 @@ public final class TokenVerifier {
             try {
                 caller = known.join();
             } catch (CompletionException e) {
-                throw e.getCause() instanceof InvalidTokenException invalid ? invalid : e;
+                // the verifying handshake's own failure, unwrapped, whatever its type
+                if (e.getCause() instanceof RuntimeException failure) {
+                    throw failure;
+                }
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
+                throw e;
             }
             if (!caller.expired(Instant.now())) {
                 return caller;
@@ -116,8 +123,9 @@ public final class TokenVerifier {
             }
             result.complete(caller);
             return caller;
-        } catch (RuntimeException e) {
-            verified.remove(token, result); // only good tokens are remembered
+        } catch (RuntimeException | Error e) {
+            // only good tokens are remembered; and those waiting for this verification must never wait forever
+            verified.remove(token, result);
             result.completeExceptionally(e);
             throw e;
         }
