@@ -35,6 +35,8 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
     private static final Field UPGRADE_HANDLER = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler");
     private static final Method WEB_CONNECTION = TyrusInternals.method("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "getWebConnection");
     private static final Field REQUEST = TyrusInternals.field("org.apache.catalina.connector.WebConnectionImpl", "request");
+    private static final Method COYOTE_REQUEST = TyrusInternals.method("org.apache.catalina.connector.Request", "getCoyoteRequest");
+    private static final Method CONNECTION = TyrusInternals.method("org.glassfish.grizzly.http.server.Request", "getConnection");
     private static volatile boolean chainLogged;
 
     private final Connection<SocketAddress> connection;
@@ -47,7 +49,8 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
 
     /** @param tyrusWriter the session's Tyrus writer; null unless it is Tyrus's servlet writer over plain TCP */
     static GrizzlyFrameWriter of(Object tyrusWriter) {
-        if (UPGRADE_HANDLER == null || WEB_CONNECTION == null || REQUEST == null || !UPGRADE_HANDLER.getDeclaringClass().isInstance(tyrusWriter)) {
+        if (UPGRADE_HANDLER == null || WEB_CONNECTION == null || REQUEST == null || COYOTE_REQUEST == null || CONNECTION == null
+                || !UPGRADE_HANDLER.getDeclaringClass().isInstance(tyrusWriter)) {
             return null;
         }
         try {
@@ -56,8 +59,8 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
                 return null;
             }
             Object request = REQUEST.get(webConnection);
-            Object grizzlyRequest = request.getClass().getMethod("getCoyoteRequest").invoke(request);
-            if (grizzlyRequest == null || !(grizzlyRequest.getClass().getMethod("getConnection").invoke(grizzlyRequest) instanceof Connection<?> found)) {
+            Object grizzlyRequest = COYOTE_REQUEST.getDeclaringClass().isInstance(request) ? COYOTE_REQUEST.invoke(request) : null;
+            if (!CONNECTION.getDeclaringClass().isInstance(grizzlyRequest) || !(CONNECTION.invoke(grizzlyRequest) instanceof Connection<?> found)) {
                 return null;
             }
             @SuppressWarnings("unchecked")
