@@ -4,7 +4,7 @@
 # `ws` broadcast server and Socket.IO 4), alternating them, a fresh server per run. Prints the
 # harness's comparison table, then Tocsin's targets as ratios to the peers of the same runs.
 #
-#   bash src/bench/run.sh                                   # full matrix, 3 repetitions (~60 min)
+#   bash src/bench/run.sh                                   # full matrix, 3 repetitions (about 2 h 15 min)
 #   REPS=1 CASES="fanout-1k-max connect-1k" bash src/bench/run.sh
 #   PEERS=tocsin CASES=echo-100 REPS=1 bash src/bench/run.sh
 #
@@ -51,7 +51,7 @@ export PEER_X_PUBLISH_URL=http://127.0.0.1:$port/api/alerts
 # Ready = deployed and warmed by warmup.js (a fresh JVM measures its JIT compiler otherwise).
 gate_port=${TOCSIN_BENCH_GATE_PORT:-18099}
 export PEER_X_READY=http://127.0.0.1:$gate_port/ready
-export START_TIMEOUT=${START_TIMEOUT:-180}
+export START_TIMEOUT=${START_TIMEOUT:-600}   # boot, and the warm-up until the JIT is quiet (warmup.js)
 export PEERS=${PEERS:-"ws socketio tocsin"}
 export OUT=$out
 
