@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 'use strict';
-// Warms a freshly started Tocsin before it is measured. A JVM compiles its hot paths during the
-// first minute of load (on this 2-core box the JIT compiler threads took more CPU than the
-// server's own work in the first runs), so a cold Payara measures its compiler, not Tocsin.
-// A Node server warms up in a fraction of a second. Production servers run for weeks.
+// Warms a freshly started Tocsin before it is measured. A JVM compiles its hot paths under load,
+// and on the benchmark's one server core its JIT compiler keeps at it for minutes, so a cold
+// Payara measures its compiler, not Tocsin (docs/performance.md, "Warm-up"). A Node server warms
+// up in a fraction of a second. Production servers run for weeks.
 //
 //   node warmup.js --once  --tocsin URL --harness DIR --adapter FILE
 //       warms the running instance, then exits
@@ -13,14 +13,11 @@
 //       starts warm. A new instance is told apart by its JVM start time (/metrics, base scope).
 //
 // The warm-up load comes from the harness's own load generator, pinned to the load generator's
-// CPU, and is over before the harness's quiet-wait and measured run begin. It is repeated until
-// the JVM's JIT compiler threads took less than --jit-quiet of the server's CPU during one round
-// (read from /proc), or --max-warmup seconds have passed: on the benchmark's one server core the
-// compiler keeps working for minutes of load (30-40% of the server's CPU in the first round, under
-// 10% after six or seven, 3-4 minutes), and what it has not compiled yet is measured as Tocsin's
-// cost: fanout-1k-max delivered 42,500 deliveries/s after one round, 60,000 after eight. During
-// the warm-up only, the compiler threads may also run on the load generator's CPU (--jit-cpus),
-// which clears the backlog sooner; they are pinned back to the server's CPUs before it ends.
+// CPU, and is over before the harness's quiet-wait and measured run begin. Rounds of it start
+// until the JVM's JIT compiler threads took less than --jit-quiet of the server's CPU during one
+// round (read from /proc), or --max-warmup seconds have passed. During the warm-up only, the
+// compiler threads may also run on the load generator's CPU, which clears their backlog sooner;
+// they are pinned back to the server's CPUs before the warm-up ends.
 
 const fs = require('fs');
 const http = require('http');
@@ -39,7 +36,6 @@ const { values: opt } = parseArgs({
     cpu: { type: 'string', default: process.env.LOADGEN_CPU || '1' },
     'jit-quiet': { type: 'string', default: '0.1' },
     'max-warmup': { type: 'string', default: '360' },
-    'jit-cpus': { type: 'string', default: '0,1' },
   },
 });
 const tocsin = new URL(opt.tocsin);
@@ -64,64 +60,74 @@ function run(args) {
   });
 }
 
+const QUIET_SHARE = Number(opt['jit-quiet']);
+const MAX_WARMUP_MS = Number(opt['max-warmup']) * 1000;
+if (!(QUIET_SHARE >= 0 && MAX_WARMUP_MS >= 0)) throw new Error('--jit-quiet and --max-warmup take numbers');
+// A thread's comm is cut to 15 characters: "C2 CompilerThread0" reads "C2 CompilerThre".
+const COMPILER_THREAD = /^C\d CompilerThre/;
+
 async function warm() {
   const started = Date.now();
   const pid = serverPid();
-  const quietShare = Number(opt['jit-quiet']);
-  const deadline = started + Number(opt['max-warmup']) * 1000;
+  if (!pid) log(`no payara-micro.jar process with --port ${tocsin.port} found: one round, JIT not watched`);
   const serverCpus = pid && affinity(pid);
-  if (pid) pinCompiler(pid, opt['jit-cpus']);
+  if (serverCpus) pinCompiler(pid, `${serverCpus},${opt.cpu}`);
   try {
-    await warmRounds(pid, started, quietShare, deadline);
+    for (let round = 1; ; round++) {
+      const before = pid && compilerTicks(pid);
+      for (const load of LOADS) await run(load);
+      await settled();
+      const share = pid && compilerShare(before, compilerTicks(pid));
+      log(`round ${round}: JIT compiler ${share == null ? '?' : (100 * share).toFixed(1)}% of the server's CPU, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      if (share == null || share < QUIET_SHARE || Date.now() - started >= MAX_WARMUP_MS) break;
+    }
   } finally {
-    if (pid) pinCompiler(pid, serverCpus);
+    if (serverCpus) pinCompiler(pid, serverCpus);
   }
 }
 
-async function warmRounds(pid, started, quietShare, deadline) {
-  for (let round = 1; ; round++) {
-    const before = pid && cpuTicks(pid);
-    for (const load of LOADS) await run(load);
-    await settled();
-    const after = pid && cpuTicks(pid);
-    const share = before && after ? (after.compiler - before.compiler) / Math.max(1, after.total - before.total) : null;
-    const seconds = ((Date.now() - started) / 1000).toFixed(0);
-    process.stderr.write(`warm-up of ${tocsin.origin}, round ${round}: JIT compiler ${share === null ? '?' : (100 * share).toFixed(1)}% of the server's CPU, ${seconds} s\n`);
-    if (share === null || share < quietShare || Date.now() >= deadline) break;
-  }
+function log(line) {
+  process.stderr.write(`warm-up of ${tocsin.origin}, ${line}\n`);
 }
 
 // The Java process listening on Tocsin's port (deploy/micro.sh passes it as --port), or null.
 function serverPid() {
   for (const pid of fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      const i = args.indexOf('--port');
-      if (args.some((a) => a.endsWith('payara-micro.jar')) && i >= 0 && args[i + 1] === tocsin.port) return pid;
-    } catch (e) {
-      // the process ended while we looked
-    }
+    const args = read(`/proc/${pid}/cmdline`).split('\0');
+    const i = args.indexOf('--port');
+    if (args.some((a) => a.endsWith('payara-micro.jar')) && i >= 0 && args[i + 1] === tocsin.port) return pid;
   }
   return null;
 }
 
-// The CPUs a process or thread may run on ("0", "0,1"), as taskset lists them.
-function affinity(id) {
-  return execFileSync('taskset', ['-c', '-p', String(id)], { encoding: 'utf8' }).trim().split(': ').pop();
+// A /proc file's text, or '' once the process or thread is gone.
+function read(file) {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return '';
+  }
 }
 
-function compilerThreads(pid) {
-  return fs.readdirSync(`/proc/${pid}/task`).filter((task) => {
-    try {
-      return /^C\d CompilerThre/.test(fs.readFileSync(`/proc/${pid}/task/${task}/comm`, 'utf8'));
-    } catch (e) {
-      return false;
-    }
-  });
+function tasks(pid) {
+  try {
+    return fs.readdirSync(`/proc/${pid}/task`);
+  } catch (e) {
+    return [];
+  }
+}
+
+// The CPUs a process or thread may run on ("0", "0,1"), as taskset lists them, or null once it is gone.
+function affinity(id) {
+  try {
+    return execFileSync('taskset', ['-c', '-p', String(id)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split(': ').pop();
+  } catch (e) {
+    return null;
+  }
 }
 
 function pinCompiler(pid, cpus) {
-  for (const task of compilerThreads(pid)) {
+  for (const task of tasks(pid).filter((t) => COMPILER_THREAD.test(read(`/proc/${pid}/task/${t}/comm`)))) {
     try {
       execFileSync('taskset', ['-c', '-p', cpus, task], { stdio: 'ignore' });
     } catch (e) {
@@ -130,22 +136,32 @@ function pinCompiler(pid, cpus) {
   }
 }
 
-// CPU time (clock ticks) of the whole process and of its JIT compiler threads ("C1/C2 CompilerThre").
-function cpuTicks(pid) {
-  const ticks = { total: 0, compiler: 0 };
-  for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8');
-      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const used = Number(fields[11]) + Number(fields[12]);
-      ticks.total += used;
-      if (/^C\d CompilerThre/.test(name)) ticks.compiler += used;
-    } catch (e) {
-      // the thread ended while we looked
-    }
+// CPU time (utime + stime, clock ticks) of the whole process (/proc/<pid>/stat counts ended
+// threads too) and of each JIT compiler thread, or null once the process is gone.
+function compilerTicks(pid) {
+  const total = ticks(read(`/proc/${pid}/stat`));
+  if (total === null) return null;
+  const compiler = new Map();
+  for (const task of tasks(pid)) {
+    const stat = read(`/proc/${pid}/task/${task}/stat`);
+    if (COMPILER_THREAD.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) compiler.set(task, ticks(stat) || 0);
   }
-  return ticks;
+  return { total, compiler };
+}
+
+function ticks(stat) {
+  if (!stat) return null;
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+// The compiler threads' share of the process's CPU between two readings (a compiler thread that
+// ended in between loses its last ticks, which can only make the share smaller), or null.
+function compilerShare(before, after) {
+  if (!before || !after || after.total <= before.total) return null;
+  let compiler = 0;
+  for (const [task, used] of after.compiler) compiler += used - (before.compiler.get(task) || 0);
+  return compiler / (after.total - before.total);
 }
 
 // Waits (at most 60 s) until no warm-up connection is left and no publication arrived for 2 s,
@@ -170,16 +186,21 @@ async function instanceStart() {
 }
 
 if (opt.once) {
-  warm().then(() => process.exit(0));
+  warm().then(() => process.exit(0), (e) => { log(`failed: ${e.message}`); process.exit(1); });
 } else {
   let warmed = null; // start time of the instance warmed last
   let warming = null;
   http.createServer(async (req, res) => {
-    const start = await instanceStart();
     let ready = false;
+    // While warming, answer at once: the harness polls ten times a second, on the server's core.
+    const start = warming ? null : await instanceStart();
     if (start !== null) {
       if (warmed !== null && Math.abs(start - warmed) <= 2) ready = true;
-      else if (!warming) warming = warm().then(() => { warmed = start; warming = null; });
+      else if (!warming) {
+        warming = warm()
+          .then(() => { warmed = start; }, (e) => log(`failed: ${e.message}`))
+          .finally(() => { warming = null; });
+      }
     }
     res.writeHead(ready ? 200 : 503).end(ready ? 'warm\n' : 'not yet\n');
   }).listen(Number(opt.gate), '127.0.0.1');
