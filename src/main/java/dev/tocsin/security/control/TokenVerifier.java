@@ -20,15 +20,10 @@ import dev.tocsin.security.entity.Caller;
 import java.security.Key;
 import java.security.Provider;
 import java.text.ParseException;
-import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.jce.provider.BouncyCastleProvider;
 
@@ -40,16 +35,11 @@ public final class TokenVerifier {
 
     public static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.PS256, JWSAlgorithm.ES256, JWSAlgorithm.ES384);
 
-    /**
-     * Verified tokens, so that a client reconnecting (or opening another tab) with its token is not
-     * verified again. A token being verified is in the map too: the handshakes that present it
-     * meanwhile (every tab of a user reconnecting at once after a restart) wait for that one
-     * verification instead of each doing its own.
-     */
+    /** Tokens remembered at most (see {@link TokenMemory}). */
     static final int MAX_REMEMBERED = 20_000;
 
     private final DefaultJWTProcessor<SecurityContext> processor;
-    private final Map<String, CompletableFuture<Caller>> verified = new ConcurrentHashMap<>();
+    private final TokenMemory memory = new TokenMemory(MAX_REMEMBERED);
     private final AtomicLong verifications = new AtomicLong();
     private final String groupsClaim;
 
@@ -86,49 +76,7 @@ public final class TokenVerifier {
         if (token == null || token.isBlank()) {
             throw new InvalidTokenException("no token");
         }
-        while (true) {
-            CompletableFuture<Caller> known = verified.get(token);
-            if (known == null) {
-                CompletableFuture<Caller> mine = new CompletableFuture<>();
-                known = verified.putIfAbsent(token, mine);
-                if (known == null) {
-                    return verifyInto(token, mine);
-                }
-            }
-            Caller caller;
-            try {
-                caller = known.join();
-            } catch (CompletionException e) {
-                // the verifying handshake's own failure, unwrapped, whatever its type
-                if (e.getCause() instanceof RuntimeException failure) {
-                    throw failure;
-                }
-                if (e.getCause() instanceof Error error) {
-                    throw error;
-                }
-                throw e;
-            }
-            if (!caller.expired(Instant.now())) {
-                return caller;
-            }
-            verified.remove(token, known); // expired since: verify again, which says why it fails
-        }
-    }
-
-    private Caller verifyInto(String token, CompletableFuture<Caller> result) {
-        try {
-            Caller caller = verifyNow(token);
-            if (verified.size() > MAX_REMEMBERED) {
-                verified.clear();
-            }
-            result.complete(caller);
-            return caller;
-        } catch (RuntimeException | Error e) {
-            // only good tokens are remembered; and those waiting for this verification must never wait forever
-            verified.remove(token, result);
-            result.completeExceptionally(e);
-            throw e;
-        }
+        return memory.verified(token, this::verifyNow);
     }
 
     private Caller verifyNow(String token) {
