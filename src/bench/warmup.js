@@ -126,8 +126,12 @@ function affinity(id) {
   }
 }
 
+function compilerThreads(pid) {
+  return tasks(pid).filter((t) => COMPILER_THREAD.test(read(`/proc/${pid}/task/${t}/comm`)));
+}
+
 function pinCompiler(pid, cpus) {
-  for (const task of tasks(pid).filter((t) => COMPILER_THREAD.test(read(`/proc/${pid}/task/${t}/comm`)))) {
+  for (const task of compilerThreads(pid)) {
     try {
       execFileSync('taskset', ['-c', '-p', cpus, task], { stdio: 'ignore' });
     } catch (e) {
@@ -142,10 +146,7 @@ function compilerTicks(pid) {
   const total = ticks(read(`/proc/${pid}/stat`));
   if (total === null) return null;
   const compiler = new Map();
-  for (const task of tasks(pid)) {
-    const stat = read(`/proc/${pid}/task/${task}/stat`);
-    if (COMPILER_THREAD.test(stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')))) compiler.set(task, ticks(stat) || 0);
-  }
+  for (const task of compilerThreads(pid)) compiler.set(task, ticks(read(`/proc/${pid}/task/${task}/stat`)) || 0);
   return { total, compiler };
 }
 
