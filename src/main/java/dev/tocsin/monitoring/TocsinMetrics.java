@@ -8,6 +8,7 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 import org.eclipse.microprofile.metrics.Tag;
 import org.eclipse.microprofile.metrics.annotation.RegistryScope;
@@ -26,6 +27,10 @@ public class TocsinMetrics {
     @Inject
     SessionRegistry sessions;
 
+    // Counted once or more per delivery: looked up once, not by name at every write.
+    private volatile Counter writes;
+    private volatile Counter framesWritten;
+
     void registerGauges(@Observes @Initialized(ApplicationScoped.class) Object started) {
         metrics.gauge("tocsin.connections", sessions::size);
     }
@@ -43,6 +48,17 @@ public class TocsinMetrics {
     /** A connection's frames go through this writer: "grizzly" (the fast path), "tyrus" (TLS) or "websocket-api". */
     public void frameWriter(String writer) {
         metrics.counter("tocsin.connections.writer", new Tag("writer", writer)).inc();
+    }
+
+    /** One write to a connection carrying this many frames: frames per write is how much the outboxes batch. */
+    public void written(int frames) {
+        Counter counter = writes;
+        if (counter == null) {
+            framesWritten = metrics.counter("tocsin.outbox.frames");
+            counter = writes = metrics.counter("tocsin.outbox.writes");
+        }
+        counter.inc();
+        framesWritten.inc(frames);
     }
 
     public void refused(ErrorCode code) {

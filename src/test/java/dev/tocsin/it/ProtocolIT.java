@@ -278,15 +278,22 @@ class ProtocolIT extends DeployedTocsin {
             client.sendText("{oops");
             client.nextError("MALFORMED_FRAME");
             double before = tocsin.metric("tocsin_alerts_published_total");
+            double writes = tocsin.metric(WRITES);
+            double frames = tocsin.metric(FRAMES_WRITTEN);
             tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "counted"));
             client.next();
             assertEquals(before + 1, tocsin.metric("tocsin_alerts_published_total"));
+            double writesNow = tocsin.metric(WRITES);
+            assertTrue(writesNow >= writes + 1, "the alert's write is counted");
+            assertTrue(tocsin.metric(FRAMES_WRITTEN) - frames >= writesNow - writes, "a write carries one frame or more");
             assertTrue(tocsin.metric("tocsin_frames_refused_total{code=\"MALFORMED_FRAME\"") >= 1);
             assertTrue(tocsin.metric("tocsin_connections") >= 1);
             assertTrue(tocsin.metric(GRIZZLY_WRITER) >= direct + 1, "a plain connection's frames go straight to Grizzly");
         }
     }
 
+    private static final String WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
+    private static final String FRAMES_WRITTEN = "tocsin_outbox_frames_total{mp_scope=\"application\"";
     static final String GRIZZLY_WRITER = "tocsin_connections_writer_total{mp_scope=\"application\",writer=\"grizzly\"";
 
     private static void assertError(HttpResponse<String> response, int status, String code) {

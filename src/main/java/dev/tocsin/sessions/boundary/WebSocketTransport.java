@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import java.util.function.IntConsumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,12 +28,15 @@ final class WebSocketTransport implements Outbox.Transport {
     private final TyrusInternals.FrameWriter writer;
     private final Executor closer;
     private final Consumer<CloseCode> closing;
+    private final IntConsumer written;
 
     /**
      * @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes
      * @param writerChosen told once which writer this connection's frames go through
+     * @param written told of every write, with the number of frames it carries
      */
-    WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen) {
+    WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen,
+                       IntConsumer written) {
         this.session = session;
         this.writer = TyrusInternals.frameWriter(session, writerChosen);
         if (writer == null) {
@@ -40,12 +44,14 @@ final class WebSocketTransport implements Outbox.Transport {
         }
         this.closer = closer;
         this.closing = closing;
+        this.written = written;
     }
 
     @Override
     public void send(List<String> frames, Consumer<Throwable> done) {
         try {
             if (writer != null) {
+                written.accept(frames.size());
                 writer.write(TextFrames.encode(frames), done);
             } else {
                 sendEach(frames, 0, done);
@@ -56,6 +62,7 @@ final class WebSocketTransport implements Outbox.Transport {
     }
 
     private void sendEach(List<String> frames, int from, Consumer<Throwable> done) {
+        written.accept(1);
         session.getAsyncRemote().sendText(frames.get(from), result -> {
             if (!result.isOK()) {
                 done.accept(result.getException());
