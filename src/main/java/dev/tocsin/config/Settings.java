@@ -42,6 +42,7 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.replay.window-ms", defaultValue = "120000") long replayWindowMs;
     @Inject @ConfigProperty(name = "tocsin.outbox.max-bytes", defaultValue = "1048576") long outboxMaxBytes;
     @Inject @ConfigProperty(name = "tocsin.send.timeout-ms", defaultValue = "10000") long sendTimeoutMs;
+    @Inject @ConfigProperty(name = "tocsin.send.socket-buffer-bytes", defaultValue = "65536") int socketSendBuffer;
 
     @Inject @ConfigProperty(name = "tocsin.idempotency.window-ms", defaultValue = "86400000") long idempotencyWindowMs;
     @Inject @ConfigProperty(name = "tocsin.retention.max-alerts-per-topic", defaultValue = "10000") int retentionMaxAlerts;
@@ -114,6 +115,11 @@ public class Settings {
 
     public long outboxMaxBytes() {
         return outboxMaxBytes;
+    }
+
+    /** Each WebSocket connection's kernel send buffer, fixed (over plain TCP); 0 leaves it to the kernel. */
+    public int socketSendBuffer() {
+        return socketSendBuffer;
     }
 
     public Duration sendTimeout() {

@@ -3,6 +3,7 @@ package dev.tocsin.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tocsin.alerts.control.AlertValidation;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -270,7 +271,7 @@ class DeliveryIT extends DeployedTocsin {
         String topic = topic();
         int subscribers = 100;
         // About 4 MiB of frames of about 8 KiB: more than the stalled connection's kernel buffers
-        // (capped by deploy/pre-boot-commands.txt), the container's write queue (about 3 MiB,
+        // (capped by tocsin.send.socket-buffer-bytes), the container's write queue (about 3 MiB,
         // measured) and its 256 KiB queue in the suite together.
         int alerts = 480;
         List<ProtocolClient> others = new ArrayList<>();
@@ -282,23 +283,7 @@ class DeliveryIT extends DeployedTocsin {
         }
         ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
         ExecutorService publishers = Executors.newFixedThreadPool(4);
-        try (RawWebSocket stalled = RawWebSocket.open(tocsin.webSocketUri(), Map.of(), 4096)) {
-            stalled.sendText(ProtocolClient.handshakeFrame(tocsin.token("stalled"), "h1", System.currentTimeMillis()).toString());
-            JsonObject welcome = Wire.parse(stalled.nextText(ProtocolClient.WAIT));
-            byte[] key = Wire.unb64(welcome.getJsonObject("d").getString("key"));
-            JsonObject subscribe = Json.createObjectBuilder().add("v", 1).add("type", "subscribe").add("id", "s1")
-                    .add("ts", System.currentTimeMillis()).add("topic", topic).add("kid", "session").build();
-            stalled.sendText(ProtocolClient.signed(subscribe, key).toString());
-            assertTrue(stalled.nextText(ProtocolClient.WAIT).contains("\"subscribed\""));
-            // From here on the stalled client reads nothing, but keeps sending, so the heartbeat
-            // timeout does not close it first: only its failure to read is under test.
-            keepAlive.scheduleAtFixedRate(() -> {
-                try {
-                    stalled.sendText("ping");
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }, 0, 500, TimeUnit.MILLISECONDS);
+        try (RawWebSocket stalled = stalledSubscriber(topic, keepAlive)) {
 
             double closedBefore = tocsin.metric("tocsin_disconnects_total{code=\"4003\"");
             String padding = "x".repeat(8000);
@@ -334,6 +319,73 @@ class DeliveryIT extends DeployedTocsin {
             publishers.shutdownNow();
             others.forEach(ProtocolClient::close);
         }
+    }
+
+    /**
+     * What a stalled client costs the server before it is closed: its outbox up to
+     * tocsin.outbox.max-bytes (256 KiB in this suite), and the kernel's buffers, which
+     * deploy/pre-boot-commands.txt caps (Linux would otherwise grow the send buffer to 4 MiB).
+     */
+    @Test
+    void aStalledClientIsRefusedFramesOnceItsOutboxIsFullHavingAbsorbedLittleMoreInTheKernel() throws Exception {
+        String topic = topic();
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
+        try (ProtocolClient witness = ProtocolClient.connect(tocsin); RawWebSocket stalled = stalledSubscriber(topic, keepAlive)) {
+            witness.handshake(tocsin.token("witness"));
+            witness.subscribe(topic);
+            String padding = "x".repeat(AlertValidation.MAX_BODY);
+            long absorbed = 0;
+            int recipients = 2;
+            for (int i = 0; recipients == 2; i++) {
+                assertTrue(i < 1000, "the stalled client took " + absorbed + " bytes and was never refused");
+                recipients = publish(Json.createObjectBuilder(Tocsin.alert(topic, "info", "fill " + i)).add("body", padding).build())
+                        .getInt("recipients");
+                String frame = witness.nextText(); // the same frame the stalled client was offered
+                if (recipients == 2) {
+                    absorbed += frame.length();
+                }
+            }
+            assertEquals(1, recipients, "the witness still gets every alert");
+            long outbox = 262_144;
+            long frame = AlertValidation.MAX_BODY + 1_000;
+            assertTrue(absorbed > outbox - frame, "refused before its outbox was full: " + absorbed + " bytes");
+            assertTrue(absorbed <= outbox + KERNEL_BUFFERS, "the kernel absorbed " + (absorbed - outbox) + " bytes besides the outbox");
+            int code = stalled.awaitCloseIgnoringPings(Duration.ofSeconds(30));
+            assertTrue(code == 4003 || code == 1006, "closed: " + code);
+        } finally {
+            keepAlive.shutdownNow();
+        }
+    }
+
+    /**
+     * The stalled connection's send buffer (64 KiB, deploy/pre-boot-commands.txt; Linux doubles it
+     * for its bookkeeping) and receive buffer (4 KiB asked, also doubled), with room for what is on
+     * the loopback wire between them.
+     */
+    private static final long KERNEL_BUFFERS = 2 * 64 * 1024 + 2 * 4096 + 16 * 1024;
+
+    /**
+     * A raw connection with a 4 KiB receive buffer, handshaken and subscribed to the topic, that
+     * from then on reads nothing but keeps sending, so that the heartbeat timeout does not close
+     * it first: only its failure to read is under test.
+     */
+    private RawWebSocket stalledSubscriber(String topic, ScheduledExecutorService keepAlive) throws java.io.IOException {
+        RawWebSocket stalled = RawWebSocket.open(tocsin.webSocketUri(), Map.of(), 4096);
+        stalled.sendText(ProtocolClient.handshakeFrame(tocsin.token("stalled"), "h1", System.currentTimeMillis()).toString());
+        JsonObject welcome = Wire.parse(stalled.nextText(ProtocolClient.WAIT));
+        byte[] key = Wire.unb64(welcome.getJsonObject("d").getString("key"));
+        JsonObject subscribe = Json.createObjectBuilder().add("v", 1).add("type", "subscribe").add("id", "s1")
+                .add("ts", System.currentTimeMillis()).add("topic", topic).add("kid", "session").build();
+        stalled.sendText(ProtocolClient.signed(subscribe, key).toString());
+        assertTrue(stalled.nextText(ProtocolClient.WAIT).contains("\"subscribed\""));
+        keepAlive.scheduleAtFixedRate(() -> {
+            try {
+                stalled.sendText("ping");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, 0, 500, TimeUnit.MILLISECONDS);
+        return stalled;
     }
 
     @Test

@@ -1,9 +1,12 @@
 package dev.tocsin.sessions.boundary;
 
 import java.lang.reflect.Field;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -15,6 +18,7 @@ import org.glassfish.grizzly.asyncqueue.WritableMessage;
 import org.glassfish.grizzly.filterchain.Filter;
 import org.glassfish.grizzly.filterchain.FilterChain;
 import org.glassfish.grizzly.memory.Buffers;
+import org.glassfish.grizzly.nio.NIOConnection;
 import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 
 /**
@@ -47,8 +51,11 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
         this.writer = writer;
     }
 
-    /** @param tyrusWriter the session's Tyrus writer; null unless it is Tyrus's servlet writer over plain TCP */
-    static GrizzlyFrameWriter of(Object tyrusWriter) {
+    /**
+     * @param tyrusWriter the session's Tyrus writer; null unless it is Tyrus's servlet writer over plain TCP
+     * @param sendBuffer the socket's send buffer in bytes (fixed: the kernel no longer grows it), 0 to leave it to the kernel
+     */
+    static GrizzlyFrameWriter of(Object tyrusWriter, int sendBuffer) {
         if (UPGRADE_HANDLER == null || WEB_CONNECTION == null || REQUEST == null || COYOTE_REQUEST == null || CONNECTION == null
                 || !UPGRADE_HANDLER.getDeclaringClass().isInstance(tyrusWriter)) {
             return null;
@@ -69,10 +76,26 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
                     || !(connection.getProcessor() instanceof FilterChain chain) || encrypts(chain)) {
                 return null;
             }
+            capSendBuffer(connection, sendBuffer);
             return new GrizzlyFrameWriter(connection, transport.getAsyncQueueIO().getWriter());
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.log(Level.FINE, "no Grizzly connection: Tyrus's writer is used", e);
             return null;
+        }
+    }
+
+    /**
+     * Grizzly's own setting (socket-write-buffer-size in domain.xml) only ever enlarges the buffer,
+     * and Linux starts a loopback connection at about 4 MiB and grows others towards that: a client
+     * that stops reading would hold megabytes in the kernel before its outbox filled.
+     */
+    private static void capSendBuffer(Connection<SocketAddress> connection, int sendBuffer) {
+        if (sendBuffer > 0 && connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel channel) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "send buffer of a WebSocket connection not capped: the kernel decides its size", e);
+            }
         }
     }
 

@@ -82,9 +82,10 @@ final class TyrusInternals {
     /**
      * The session's frame writer, or null to use the standard API.
      *
+     * @param sendBuffer the socket send buffer the connection gets on the fast path (GrizzlyFrameWriter), 0 for the kernel's
      * @param chosen told once which writer the frames go through (on the first write)
      */
-    static FrameWriter frameWriter(Session session, Consumer<WriterKind> chosen) {
+    static FrameWriter frameWriter(Session session, int sendBuffer, Consumer<WriterKind> chosen) {
         if (WEB_SOCKET == null || PROTOCOL_HANDLER == null || WRITER == null) {
             return null;
         }
@@ -97,7 +98,7 @@ final class TyrusInternals {
             if (!(WRITER.get(protocolHandler) instanceof org.glassfish.tyrus.spi.Writer writer)) {
                 return null;
             }
-            return new ChosenOnFirstWrite(tyrus(writer), writer, chosen);
+            return new ChosenOnFirstWrite(tyrus(writer), writer, sendBuffer, chosen);
         } catch (IllegalAccessException | RuntimeException | LinkageError e) {
             LOG.log(Level.FINE, "no Tyrus frame writer for " + session.getId(), e);
             return null;
@@ -112,12 +113,14 @@ final class TyrusInternals {
     private static final class ChosenOnFirstWrite implements FrameWriter {
         private final FrameWriter tyrus;
         private final org.glassfish.tyrus.spi.Writer tyrusWriter;
+        private final int sendBuffer;
         private final Consumer<WriterKind> told;
         private volatile FrameWriter chosen;
 
-        ChosenOnFirstWrite(FrameWriter tyrus, org.glassfish.tyrus.spi.Writer tyrusWriter, Consumer<WriterKind> told) {
+        ChosenOnFirstWrite(FrameWriter tyrus, org.glassfish.tyrus.spi.Writer tyrusWriter, int sendBuffer, Consumer<WriterKind> told) {
             this.tyrus = tyrus;
             this.tyrusWriter = tyrusWriter;
+            this.sendBuffer = sendBuffer;
             this.told = told;
         }
 
@@ -125,7 +128,7 @@ final class TyrusInternals {
         public void write(ByteBuffer frames, Consumer<Throwable> done) {
             FrameWriter writer = chosen;
             if (writer == null) {
-                FrameWriter grizzly = grizzly(tyrusWriter);
+                FrameWriter grizzly = grizzly(tyrusWriter, sendBuffer);
                 chosen = writer = grizzly != null ? grizzly : tyrus;
                 told.accept(grizzly != null ? WriterKind.GRIZZLY : WriterKind.TYRUS);
             }
@@ -152,9 +155,9 @@ final class TyrusInternals {
         });
     }
 
-    private static FrameWriter grizzly(org.glassfish.tyrus.spi.Writer writer) {
+    private static FrameWriter grizzly(org.glassfish.tyrus.spi.Writer writer, int sendBuffer) {
         try {
-            return GrizzlyFrameWriter.of(writer);
+            return GrizzlyFrameWriter.of(writer, sendBuffer);
         } catch (LinkageError e) {
             LOG.log(Level.FINE, "Grizzly not visible: Tyrus's writer is used", e);
             return null;

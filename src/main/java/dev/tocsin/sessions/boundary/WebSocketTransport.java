@@ -34,11 +34,12 @@ final class WebSocketTransport implements Outbox.Transport {
      * @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes
      * @param writerChosen told once which writer this connection's frames go through
      * @param written told of every write, with the number of frames it carries
+     * @param sendBuffer the socket send buffer in bytes on the fast path over plain TCP, 0 for the kernel's
      */
     WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen,
-                       IntConsumer written) {
+                       IntConsumer written, int sendBuffer) {
         this.session = session;
-        this.writer = TyrusInternals.frameWriter(session, writerChosen);
+        this.writer = TyrusInternals.frameWriter(session, sendBuffer, writerChosen);
         if (writer == null) {
             writerChosen.accept(TyrusInternals.WriterKind.WEBSOCKET_API);
         }
