@@ -1,7 +1,7 @@
 package dev.tocsin.sessions.boundary;
 
-import java.lang.reflect.Field;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
