@@ -48,7 +48,7 @@ const LOADS = [
   ['--scenario', 'fanout', '-n', '1000', '--rate', '30', '--warmup', '0', '--duration', '5'],
   // Open loop beyond what one core delivers, as fanout-1k-r100 is: publications pile up in the
   // pipelined HTTP connection, and that takes other paths through Grizzly, Jersey and the database.
-  // Warmed without it, the compiler took 22% of the server's CPU during fanout-1k-r100, run after run.
+  // Warmed without it, the compiler took 22-25% of the server's CPU during fanout-1k-r100, run after run.
   // settled() below waits until the backlog is stored and fanned out.
   ['--scenario', 'fanout', '-n', '1000', '--rate', '100', '--warmup', '0', '--duration', '5'],
   ['--scenario', 'echo', '-n', '100', '--warmup', '0', '--duration', '5'],

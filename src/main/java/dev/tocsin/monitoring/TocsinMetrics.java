@@ -57,8 +57,8 @@ public class TocsinMetrics {
             framesWritten = metrics.counter("tocsin.outbox.frames");
             counter = writes = metrics.counter("tocsin.outbox.writes");
         }
-        counter.inc();
         framesWritten.inc(frames);
+        counter.inc();
     }
 
     public void refused(ErrorCode code) {

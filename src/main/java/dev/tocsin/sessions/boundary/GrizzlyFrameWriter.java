@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -93,6 +94,8 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
         if (sendBuffer > 0 && connection instanceof NIOConnection nio && nio.getChannel() instanceof SocketChannel channel) {
             try {
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, sendBuffer);
+            } catch (ClosedChannelException e) {
+                LOG.log(Level.FINE, "connection closed before its send buffer was capped", e);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "send buffer of a WebSocket connection not capped: the kernel decides its size", e);
             }
