@@ -3,6 +3,7 @@ package dev.tocsin.monitoring;
 import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.sessions.control.SessionRegistry;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -27,9 +28,15 @@ public class TocsinMetrics {
     @Inject
     SessionRegistry sessions;
 
-    // Counted once or more per delivery: looked up once, not by name at every write.
-    private volatile Counter writes;
-    private volatile Counter framesWritten;
+    // Counted at every write: looked up once, not by name each time.
+    private Counter writes;
+    private Counter framesWritten;
+
+    @PostConstruct
+    void lookUpCounters() {
+        writes = metrics.counter("tocsin.outbox.writes");
+        framesWritten = metrics.counter("tocsin.outbox.frames");
+    }
 
     void registerGauges(@Observes @Initialized(ApplicationScoped.class) Object started) {
         metrics.gauge("tocsin.connections", sessions::size);
@@ -52,13 +59,8 @@ public class TocsinMetrics {
 
     /** One write to a connection carrying this many frames: frames per write is how much the outboxes batch. */
     public void written(int frames) {
-        Counter counter = writes;
-        if (counter == null) {
-            framesWritten = metrics.counter("tocsin.outbox.frames");
-            counter = writes = metrics.counter("tocsin.outbox.writes");
-        }
         framesWritten.inc(frames);
-        counter.inc();
+        writes.inc();
     }
 
     public void refused(ErrorCode code) {
