@@ -380,6 +380,52 @@ class DeliveryIT extends DeployedTocsin {
     }
 
     /**
+     * How much the outboxes batch is tocsin_outbox_frames_total over tocsin_outbox_writes_total
+     * (docs/operations.md): frames that queued for a client while it was behind leave together once
+     * it reads again.
+     */
+    @Test
+    void framesQueuedWhileAClientWasBehindLeaveTogetherAndTheMetricsCountThem() throws Exception {
+        String topic = topic();
+        ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
+        ExecutorService publishers = Executors.newFixedThreadPool(4);
+        try (RawWebSocket behind = stalledSubscriber(topic, keepAlive)) {
+            double writesBefore = tocsin.metric(OUTBOX_WRITES);
+            double framesBefore = tocsin.metric(OUTBOX_FRAMES);
+            // About 200 KB: more than the kernel's buffers take (KERNEL_BUFFERS), less than the
+            // suite's 256 KiB outbox; from four publishers, so that the client reads again well
+            // within the 2 s send timeout.
+            int alerts = 24;
+            String padding = "x".repeat(AlertValidation.MAX_BODY);
+            List<CompletableFuture<Void>> publishing = new ArrayList<>();
+            for (int p = 0; p < 4; p++) {
+                int first = p * alerts / 4;
+                publishing.add(CompletableFuture.runAsync(() -> {
+                    for (int i = first; i < first + alerts / 4; i++) {
+                        publish(Json.createObjectBuilder(Tocsin.alert(topic, "info", "behind " + i)).add("body", padding).build());
+                    }
+                }, publishers));
+            }
+            CompletableFuture.allOf(publishing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            for (int received = 0; received < alerts; ) {
+                if (behind.nextText(ProtocolClient.WAIT).contains("\"type\":\"alert\"")) {
+                    received++;
+                }
+            }
+            double frames = tocsin.metric(OUTBOX_FRAMES) - framesBefore;
+            double writes = tocsin.metric(OUTBOX_WRITES) - writesBefore;
+            assertTrue(frames >= alerts, "every alert frame is counted: " + frames);
+            assertTrue(writes < frames, "frames that queued left together: " + frames + " frames in " + writes + " writes");
+        } finally {
+            keepAlive.shutdownNow();
+            publishers.shutdownNow();
+        }
+    }
+
+    private static final String OUTBOX_WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
+    private static final String OUTBOX_FRAMES = "tocsin_outbox_frames_total{mp_scope=\"application\"";
+
+    /**
      * The stalled connection's send buffer (64 KiB, tocsin.send.socket-buffer-bytes; Linux doubles
      * it for its bookkeeping) and receive buffer (4 KiB asked, also doubled), with room for what is
      * on the loopback wire between them.
@@ -388,8 +434,8 @@ class DeliveryIT extends DeployedTocsin {
 
     /**
      * A raw connection with a 4 KiB receive buffer, handshaken and subscribed to the topic, that
-     * from then on reads nothing but keeps sending, so that the heartbeat timeout does not close
-     * it first: only its failure to read is under test.
+     * from then on reads nothing until the test does, but keeps sending, so that the heartbeat
+     * timeout does not close it first: only its failure to read is under test.
      */
     private RawWebSocket stalledSubscriber(String topic, ScheduledExecutorService keepAlive) throws java.io.IOException {
         RawWebSocket stalled = RawWebSocket.open(tocsin.webSocketUri(), Map.of(), 4096);
