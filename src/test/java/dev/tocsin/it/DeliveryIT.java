@@ -390,8 +390,8 @@ class DeliveryIT extends DeployedTocsin {
         ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
         ExecutorService publishers = Executors.newFixedThreadPool(4);
         try (RawWebSocket behind = stalledSubscriber(topic, keepAlive)) {
-            double writesBefore = tocsin.metric(OUTBOX_WRITES);
-            double framesBefore = tocsin.metric(OUTBOX_FRAMES);
+            double writesBefore = tocsin.metric(ProtocolIT.WRITES);
+            double framesBefore = tocsin.metric(ProtocolIT.FRAMES_WRITTEN);
             // About 200 KB: more than the kernel's buffers take (KERNEL_BUFFERS), less than the
             // suite's 256 KiB outbox; from four publishers, so that the client reads again well
             // within the 2 s send timeout.
@@ -412,8 +412,8 @@ class DeliveryIT extends DeployedTocsin {
                     received++;
                 }
             }
-            double frames = tocsin.metric(OUTBOX_FRAMES) - framesBefore;
-            double writes = tocsin.metric(OUTBOX_WRITES) - writesBefore;
+            double frames = tocsin.metric(ProtocolIT.FRAMES_WRITTEN) - framesBefore;
+            double writes = tocsin.metric(ProtocolIT.WRITES) - writesBefore;
             assertTrue(frames >= alerts, "every alert frame is counted: " + frames);
             assertTrue(writes < frames, "frames that queued left together: " + frames + " frames in " + writes + " writes");
         } finally {
@@ -421,9 +421,6 @@ class DeliveryIT extends DeployedTocsin {
             publishers.shutdownNow();
         }
     }
-
-    private static final String OUTBOX_WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
-    private static final String OUTBOX_FRAMES = "tocsin_outbox_frames_total{mp_scope=\"application\"";
 
     /**
      * The stalled connection's send buffer (64 KiB, tocsin.send.socket-buffer-bytes; Linux doubles

@@ -292,8 +292,8 @@ class ProtocolIT extends DeployedTocsin {
         }
     }
 
-    private static final String WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
-    private static final String FRAMES_WRITTEN = "tocsin_outbox_frames_total{mp_scope=\"application\"";
+    static final String WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
+    static final String FRAMES_WRITTEN = "tocsin_outbox_frames_total{mp_scope=\"application\"";
     static final String GRIZZLY_WRITER = "tocsin_connections_writer_total{mp_scope=\"application\",writer=\"grizzly\"";
 
     private static void assertError(HttpResponse<String> response, int status, String code) {
