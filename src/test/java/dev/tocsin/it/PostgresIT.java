@@ -1,6 +1,7 @@
 package dev.tocsin.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -138,5 +139,39 @@ class PostgresIT {
         }
         publishing.get(60, TimeUnit.SECONDS);
         assertEquals(published, received);
+    }
+
+    @Test
+    void whatOneNodeChangesTheOtherReadsAtOnce() throws Exception {
+        // Each node keeps no copy of stored rows between transactions: an entity cache would
+        // answer node A's reads with what A last saw, not with what B has since committed.
+        String topic = "alerts.pg.views";
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        String producerA = a.token("pat", "producers");
+        String id = Wire.parse(a.publish(producerA, Tocsin.alert(topic, "critical", "seen on A first")).body()).getString("id");
+        HttpResponse<String> before = a.get("api/alerts/" + id, producerA);
+        assertEquals(200, before.statusCode(), before.body());
+        assertFalse(Wire.parse(before.body()).containsKey("acknowledgedBy"), before.body());
+        try (ProtocolClient onA = ProtocolClient.connect(a)) {
+            onA.handshake(a.token("early"));
+            assertEquals(1L, onA.subscribe(topic).getJsonObject("d").getJsonNumber("latest").longValue());
+        }
+
+        String producerB = b.token("sam", "producers");
+        HttpResponse<String> acknowledged = b.post("api/alerts/" + id + "/acknowledgement", producerB, "");
+        assertEquals(200, acknowledged.statusCode(), acknowledged.body());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(201, b.publish(producerB, Tocsin.alert(topic, "info", "from B " + i)).statusCode());
+        }
+
+        JsonObject after = Wire.parse(a.get("api/alerts/" + id, producerA).body());
+        assertEquals("sam", after.getString("acknowledgedBy", null), "node A reads B's acknowledgement: " + after);
+        try (ProtocolClient onA = ProtocolClient.connect(a)) {
+            onA.handshake(a.token("late"));
+            JsonObject subscribed = onA.resume(topic, 3);
+            assertEquals(3L, subscribed.getJsonNumber("latest").longValue(), "node A reads B's offsets: " + subscribed);
+            assertFalse(subscribed.containsKey("reset"), "a client at the newest offset is not told it is ahead: " + subscribed);
+        }
     }
 }
