@@ -52,11 +52,25 @@ public final class Outbox {
     }
 
     /**
-     * Queues a frame. Over the byte limit the connection is closed as a slow consumer.
+     * Queues a frame and writes it, unless a write is in flight (the frame then leaves with the
+     * next one). Over the byte limit the connection is closed as a slow consumer.
      *
      * @return false if the frame was not queued (outbox closed or over its limit)
      */
     public boolean offer(String text) {
+        if (!enqueue(text)) {
+            return false;
+        }
+        drain();
+        return true;
+    }
+
+    /**
+     * Queues a frame without writing it: it leaves with the next {@link #flush()} or the next
+     * write of this outbox. Lets a broadcast enqueue to every subscriber before anything is
+     * written, so that frames meeting in one outbox leave in one write. Same limit as {@link #offer}.
+     */
+    public boolean enqueue(String text) {
         if (closed.get()) {
             return false;
         }
@@ -66,8 +80,12 @@ public final class Outbox {
             return false;
         }
         queue.add(new Item(text, null, null));
-        drain();
         return true;
+    }
+
+    /** Writes what is queued, unless a write is in flight (its completion writes the rest). */
+    public void flush() {
+        drain();
     }
 
     /** Queues a frame, then a close once that frame is written: for errors that end the connection. */

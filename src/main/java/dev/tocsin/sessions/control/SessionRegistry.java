@@ -2,13 +2,16 @@ package dev.tocsin.sessions.control;
 
 import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.security.entity.Caller;
+import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,7 +23,7 @@ import java.util.logging.Logger;
  * All live connections of this node, by id, by user and by topic. Lock-free (bean-managed
  * concurrency over concurrent maps): the container's default write lock would serialise every
  * broadcast. Fan-out only enqueues into each connection's {@link Outbox}, so a slow or broken
- * connection neither aborts nor delays the others.
+ * connection neither aborts nor delays the others; the {@link BroadcastWriter} writes them.
  */
 @Singleton
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
@@ -32,6 +35,21 @@ public class SessionRegistry {
     private final Map<String, Connection> byId = new ConcurrentHashMap<>();
     private final Map<String, Set<Connection>> byUser = new ConcurrentHashMap<>();
     private final Map<String, Set<Subscription>> byTopic = new ConcurrentHashMap<>();
+    private BroadcastWriter writer;
+
+    public SessionRegistry() {
+    }
+
+    public SessionRegistry(BroadcastWriter writer) {
+        this.writer = writer;
+    }
+
+    @PostConstruct
+    void start() {
+        if (writer == null) {
+            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors());
+        }
+    }
 
     public void add(Connection connection) {
         byId.put(connection.id(), connection);
@@ -85,17 +103,18 @@ public class SessionRegistry {
         if (subscribers == null) {
             return 0;
         }
-        int delivered = 0;
+        List<Subscription> took = new ArrayList<>(subscribers.size());
         for (Subscription subscriber : subscribers) {
             try {
                 if (deliver.test(subscriber)) {
-                    delivered++;
+                    took.add(subscriber);
                 }
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "enqueue to " + subscriber.connection().id() + " failed", e);
             }
         }
-        return delivered;
+        writer.write(topic, took);
+        return took.size();
     }
 
     public Collection<Connection> connections() {
@@ -113,6 +132,7 @@ public class SessionRegistry {
     @PreDestroy
     void closeAll() {
         byId.values().forEach(c -> c.outbox().closeNow(CloseCode.GOING_AWAY, "server shutting down"));
+        writer.shutdown();
     }
 
     // Membership changes happen inside compute so that a set emptied and dropped by leave()

@@ -5,6 +5,8 @@ import java.util.List;
 
 /**
  * One connection's subscription to one topic, and the seam between replay and live delivery.
+ * Live frames are only queued in the connection's outbox: the broadcast flushes it (see
+ * {@link BroadcastWriter}); replayed frames are written at once.
  * While a replay runs, live frames are held back; when it ends they follow, minus any offset the
  * replay already sent. Frames are forwarded only with an offset above the last one sent, so the
  * client sees each alert of the topic once, in offset order.
@@ -56,7 +58,9 @@ public final class Subscription {
 
     /** An alert read back from the log. */
     public synchronized boolean replayed(long offset, String frame) {
-        return forward(offset, frame);
+        boolean taken = forward(offset, frame);
+        connection.outbox().flush();
+        return taken;
     }
 
     /** A frame that belongs right after the replayed alert before it (its acknowledgement). */
@@ -70,6 +74,7 @@ public final class Subscription {
         held = null;
         if (backlog != null) {
             backlog.forEach(h -> forward(h.offset(), h.frame()));
+            connection.outbox().flush();
         }
     }
 
@@ -93,6 +98,6 @@ public final class Subscription {
             }
             lastOffset = offset;
         }
-        return connection.outbox().offer(frame);
+        return connection.outbox().enqueue(frame);
     }
 }

@@ -21,6 +21,7 @@ import dev.tocsin.security.entity.Caller;
 import dev.tocsin.sessions.control.Connection;
 import dev.tocsin.sessions.control.Outbox;
 import dev.tocsin.sessions.control.ReplayGuard;
+import dev.tocsin.sessions.control.BroadcastWriter;
 import dev.tocsin.sessions.control.SessionRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -45,7 +46,7 @@ class AlertDispatcherTest {
     void dispatcherWithSubscribers() {
         ServerKeyRing keys = ServerKeyRing.ephemeral();
         dispatcher = new AlertDispatcher();
-        dispatcher.registry = new SessionRegistry();
+        dispatcher.registry = new SessionRegistry(BroadcastWriter.inline());
         dispatcher.permissions = new TopicPermissions("publish alerts.** producers");
         dispatcher.log = new AlertLog() {
             long offset;

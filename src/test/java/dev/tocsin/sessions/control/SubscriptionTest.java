@@ -47,6 +47,8 @@ class SubscriptionTest {
         subscription.live(9, "old");
         subscription.live(10, "processed");
         subscription.live(11, "new");
+        assertEquals(List.of(), sent, "live frames are only queued: the broadcast writes them");
+        connection.outbox().flush();
         assertEquals(List.of("new"), sent);
     }
 
@@ -70,6 +72,7 @@ class SubscriptionTest {
         subscription.replayedEvent("ack");
         subscription.replayDone();
         subscription.live(4, "a4");
+        connection.outbox().flush();
         assertEquals(List.of("a1"), sent);
     }
 }

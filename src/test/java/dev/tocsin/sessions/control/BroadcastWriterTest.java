@@ -1,0 +1,120 @@
+package dev.tocsin.sessions.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tocsin.envelope.entity.CloseCode;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BroadcastWriterTest {
+
+    final BroadcastWriter writer = BroadcastWriter.threads(1);
+    final CountDownLatch firstWriteStarted = new CountDownLatch(1);
+    final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
+    final Recorder slow = new Recorder(true);
+    final Recorder fast = new Recorder(false);
+    final Subscription slowSubscriber = subscription("slow", slow);
+    final Subscription fastSubscriber = subscription("fast", fast);
+    final List<Subscription> both = List.of(slowSubscriber, fastSubscriber);
+
+    @AfterEach
+    void stop() {
+        releaseFirstWrite.countDown();
+        writer.shutdown();
+    }
+
+    @Test
+    void theNextAlertJoinsThisOnesWriteInOutboxesTheWriterHasNotReachedYet() throws Exception {
+        live(1, "a1");
+        writer.write("t", both);
+        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
+
+        live(2, "a2");
+        Thread publisher = new Thread(() -> writer.write("t", both));
+        publisher.start();
+        releaseFirstWrite.countDown();
+
+        assertEquals(List.of("a1", "a2"), fast.batches.poll(5, TimeUnit.SECONDS), "one write for both alerts");
+        assertEquals(List.of("a1"), slow.batches.poll(5, TimeUnit.SECONDS));
+        assertEquals(List.of("a2"), slow.batches.poll(5, TimeUnit.SECONDS));
+        publisher.join(5000);
+    }
+
+    @Test
+    void aPublisherWaitsWhileTheWriterIsAPassBehind() throws Exception {
+        live(1, "a1");
+        writer.write("t", both);
+        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
+
+        live(2, "a2");
+        Thread publisher = new Thread(() -> writer.write("t", both));
+        publisher.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (publisher.getState() != Thread.State.WAITING && publisher.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertEquals(Thread.State.WAITING, publisher.getState(), "the second broadcast waits for the first pass");
+
+        releaseFirstWrite.countDown();
+        publisher.join(5000);
+        assertEquals(Thread.State.TERMINATED, publisher.getState());
+    }
+
+    @Test
+    void theInlineWriterHasWrittenEverythingWhenTheBroadcastReturns() {
+        BroadcastWriter inline = BroadcastWriter.inline();
+        fastSubscriber.live(1, "a1");
+        inline.write("t", List.of(fastSubscriber));
+        assertEquals(List.of("a1"), fast.batches.peek());
+    }
+
+    private void live(long offset, String frame) {
+        both.forEach(s -> s.live(offset, frame));
+    }
+
+    private static Subscription subscription(String id, Recorder transport) {
+        Connection connection = new Connection(id, new Outbox(transport, 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
+        return new Subscription(connection, "t", 0, false);
+    }
+
+    /** Records each write; the slow one holds its first write until released. */
+    final class Recorder implements Outbox.Transport {
+        final BlockingQueue<List<String>> batches = new LinkedBlockingQueue<>();
+        private final boolean holdsFirst;
+        private boolean first = true;
+
+        Recorder(boolean holdsFirst) {
+            this.holdsFirst = holdsFirst;
+        }
+
+        @Override
+        public void send(List<String> frames, Consumer<Throwable> done) {
+            batches.add(List.copyOf(frames));
+            if (holdsFirst && first) {
+                first = false;
+                firstWriteStarted.countDown();
+                try {
+                    releaseFirstWrite.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            done.accept(null);
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public void close(CloseCode code, String detail) {
+        }
+    }
+}
