@@ -178,7 +178,11 @@ public final class Outbox {
                 return;
             }
             List<String> batch = batch();
-            long batchChars = batch.stream().mapToLong(String::length).sum();
+            long chars = 0;
+            for (String frame : batch) {
+                chars += frame.length();
+            }
+            long batchChars = chars;
             // Whichever of "send returned" and "send completed" comes second continues the draining:
             // a completion inside send() must not recurse, one on another thread must not be lost.
             AtomicInteger handOff = new AtomicInteger();
