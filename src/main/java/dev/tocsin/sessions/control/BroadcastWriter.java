@@ -1,11 +1,14 @@
 package dev.tocsin.sessions.control;
 
+import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -15,51 +18,67 @@ import java.util.logging.Logger;
  * one is written, and the next alert's frames join this one's in the outboxes the writer has not
  * reached yet: one write for both. A publisher is at most {@link #PASSES_AHEAD} pass ahead of its
  * lane: the next broadcast waits for the pass before it, so a publisher faster than the fan-out
- * is slowed down, as with an inline fan-out, and nothing piles up unbounded.
+ * is slowed down, as with an inline fan-out, and nothing piles up unbounded. A pass only hands
+ * frames to the connections' non-blocking writes; should one still not finish within the wait,
+ * the broadcast writes on its own thread rather than hold its publisher any longer.
  */
 public final class BroadcastWriter {
 
     /** Passes a broadcast may leave unfinished when it returns. */
     static final int PASSES_AHEAD = 1;
 
+    /** How long a broadcast waits for the pass before it, in production. */
+    public static final Duration WAIT = Duration.ofSeconds(10);
+
     private static final Logger LOG = Logger.getLogger(BroadcastWriter.class.getName());
 
     private final Executor[] lanes;
     private final Semaphore[] ahead;
     private final ExecutorService[] owned;
+    private final long waitNanos;
 
-    private BroadcastWriter(Executor[] lanes, ExecutorService[] owned) {
+    private BroadcastWriter(Executor[] lanes, ExecutorService[] owned, Duration wait) {
         this.lanes = lanes;
         this.owned = owned;
+        this.waitNanos = wait.toNanos();
         this.ahead = new Semaphore[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
             ahead[i] = new Semaphore(PASSES_AHEAD);
         }
     }
 
-    /** One writer thread per lane. */
-    public static BroadcastWriter threads(int lanes) {
+    /** One writer thread per lane, made by {@code threads} (the container's managed thread factory). */
+    public static BroadcastWriter threads(int lanes, ThreadFactory threads, Duration wait) {
         ExecutorService[] executors = new ExecutorService[lanes];
         for (int i = 0; i < lanes; i++) {
             String name = "tocsin-broadcast-" + i;
             executors[i] = Executors.newSingleThreadExecutor(task -> {
-                Thread thread = new Thread(task, name);
-                thread.setDaemon(true);
+                Thread thread = threads.newThread(task);
+                thread.setName(name);
                 return thread;
             });
         }
-        return new BroadcastWriter(executors, executors);
+        return new BroadcastWriter(executors, executors, wait);
     }
 
     /** Writes on the broadcasting thread, before it returns: for tests of what a broadcast sends. */
     public static BroadcastWriter inline() {
-        return new BroadcastWriter(new Executor[] {Runnable::run}, new ExecutorService[0]);
+        return new BroadcastWriter(new Executor[] {Runnable::run}, new ExecutorService[0], WAIT);
     }
 
     /** Flushes the subscribers' outboxes on the topic's lane, once the lane's previous pass is done. */
     public void write(String topic, Collection<Subscription> subscribers) {
+        if (subscribers.isEmpty()) {
+            return;
+        }
         int lane = Math.floorMod(topic.hashCode(), lanes.length);
-        ahead[lane].acquireUninterruptibly();
+        if (!awaitTurn(lane)) {
+            LOG.warning(() -> "the writer of topic " + topic + " has not finished its previous pass in " + Duration.ofNanos(waitNanos)
+                    + ": this broadcast writes on the publishing thread");
+            flush(subscribers);
+            return;
+        }
+        boolean submitted = false;
         try {
             lanes[lane].execute(() -> {
                 try {
@@ -68,9 +87,25 @@ public final class BroadcastWriter {
                     ahead[lane].release();
                 }
             });
+            submitted = true;
         } catch (RejectedExecutionException shuttingDown) {
-            ahead[lane].release();
+            LOG.log(Level.FINE, "writer shut down: the broadcast writes on the publishing thread", shuttingDown);
+        } finally {
+            if (!submitted) {
+                ahead[lane].release();
+            }
+        }
+        if (!submitted) {
             flush(subscribers);
+        }
+    }
+
+    private boolean awaitTurn(int lane) {
+        try {
+            return ahead[lane].tryAcquire(waitNanos, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 

@@ -3,12 +3,14 @@ package dev.tocsin.sessions.control;
 import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.security.entity.Caller;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
 import jakarta.annotation.PreDestroy;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -37,6 +39,9 @@ public class SessionRegistry {
     private final Map<String, Set<Subscription>> byTopic = new ConcurrentHashMap<>();
     private BroadcastWriter writer;
 
+    @Resource
+    ManagedThreadFactory threads;
+
     public SessionRegistry() {
     }
 
@@ -47,7 +52,7 @@ public class SessionRegistry {
     @PostConstruct
     void start() {
         if (writer == null) {
-            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors());
+            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors(), threads, BroadcastWriter.WAIT);
         }
     }
 

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tocsin.envelope.entity.CloseCode;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -15,7 +17,13 @@ import org.junit.jupiter.api.Test;
 
 class BroadcastWriterTest {
 
-    final BroadcastWriter writer = BroadcastWriter.threads(1);
+    static final ThreadFactory DAEMONS = task -> {
+        Thread thread = new Thread(task);
+        thread.setDaemon(true);
+        return thread;
+    };
+
+    BroadcastWriter writer = BroadcastWriter.threads(1, DAEMONS, Duration.ofSeconds(30));
     final CountDownLatch firstWriteStarted = new CountDownLatch(1);
     final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
     final Recorder slow = new Recorder(true);
@@ -57,12 +65,41 @@ class BroadcastWriterTest {
         Thread publisher = new Thread(() -> writer.write("t", both));
         publisher.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (publisher.getState() != Thread.State.WAITING && publisher.isAlive() && System.nanoTime() < deadline) {
+        while (publisher.getState() != Thread.State.TIMED_WAITING && publisher.isAlive() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
-        assertEquals(Thread.State.WAITING, publisher.getState(), "the second broadcast waits for the first pass");
+        assertEquals(Thread.State.TIMED_WAITING, publisher.getState(), "the second broadcast waits for the first pass");
 
         releaseFirstWrite.countDown();
+        publisher.join(5000);
+        assertEquals(Thread.State.TERMINATED, publisher.getState());
+    }
+
+    @Test
+    void aBroadcastWhoseLaneIsStuckWritesOnItsOwnThreadOnceTheWaitIsOver() throws Exception {
+        writer.shutdown();
+        writer = BroadcastWriter.threads(1, DAEMONS, Duration.ofMillis(200));
+        live(1, "a1");
+        writer.write("t", both);
+        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS), "the lane is stuck in the slow subscriber's write");
+
+        live(2, "a2");
+        Thread publisher = new Thread(() -> writer.write("t", both));
+        publisher.start();
+        publisher.join(5000);
+
+        assertEquals(Thread.State.TERMINATED, publisher.getState(), "the publisher is not held beyond the wait");
+        assertEquals(List.of("a1", "a2"), fast.batches.poll(5, TimeUnit.SECONDS), "written by the publisher itself");
+    }
+
+    @Test
+    void aBroadcastNobodyTookDoesNotWaitForTheLane() throws Exception {
+        live(1, "a1");
+        writer.write("t", both);
+        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
+
+        Thread publisher = new Thread(() -> writer.write("t", List.of()));
+        publisher.start();
         publisher.join(5000);
         assertEquals(Thread.State.TERMINATED, publisher.getState());
     }
