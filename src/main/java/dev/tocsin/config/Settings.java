@@ -48,6 +48,7 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.retention.max-alerts-per-topic", defaultValue = "10000") int retentionMaxAlerts;
     @Inject @ConfigProperty(name = "tocsin.retention.max-age-ms", defaultValue = "604800000") long retentionMaxAgeMs;
     @Inject @ConfigProperty(name = "tocsin.retention.sweep-ms", defaultValue = "60000") long retentionSweepMs;
+    @Inject @ConfigProperty(name = "tocsin.retention.batch-alerts", defaultValue = "1000") int retentionBatch;
     @Inject @ConfigProperty(name = "tocsin.limits.sessions-per-user", defaultValue = "20") int sessionsPerUser;
     @Inject @ConfigProperty(name = "tocsin.limits.subscriptions-per-session", defaultValue = "100") int subscriptionsPerSession;
     @Inject @ConfigProperty(name = "tocsin.limits.frames-per-second", defaultValue = "20") int framesPerSecond;
@@ -140,6 +141,11 @@ public class Settings {
 
     public Duration retentionSweep() {
         return Duration.ofMillis(retentionSweepMs);
+    }
+
+    /** Alerts one retention transaction deletes at most. */
+    public int retentionBatch() {
+        return Math.max(1, retentionBatch);
     }
 
     public int sessionsPerUser() {

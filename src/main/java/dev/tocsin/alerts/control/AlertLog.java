@@ -142,26 +142,35 @@ public class AlertLog {
         return typed.getResultList();
     }
 
-    /**
-     * Drops alerts older than {@code olderThan} (epoch ms) or beyond the newest {@code keepPerTopic}
-     * of their topic, with their deliveries, and idempotency keys older than {@code keysOlderThan}.
-     *
-     * @return how many alerts were dropped
-     */
-    public int purge(long olderThan, int keepPerTopic, long keysOlderThan) {
-        int dropped = 0;
-        for (TopicOffset topic : em.createQuery("SELECT t FROM TopicOffset t", TopicOffset.class).getResultList()) {
-            dropped += deleteAlerts("a.topic = :topic AND (a.publishedAt < :olderThan OR a.offset <= :lowest)",
-                    topic.topic(), olderThan, topic.latest() - keepPerTopic);
-        }
-        em.createQuery("DELETE FROM IdempotencyRecord r WHERE r.createdAt < :t").setParameter("t", keysOlderThan).executeUpdate();
-        return dropped;
+    /** Every topic that has had an alert, with its newest offset. */
+    public List<TopicOffset> topics() {
+        return em.createQuery("SELECT t FROM TopicOffset t", TopicOffset.class).getResultList();
     }
 
-    private int deleteAlerts(String where, String topic, long olderThan, long lowest) {
+    /**
+     * Drops, in this transaction, at most {@code batch} of the oldest alerts of a topic that are
+     * older than {@code olderThan} (epoch ms) or at or below offset {@code lowest}, with their
+     * deliveries. Offsets are gap-free, so the batch is a range of offsets from the oldest one.
+     *
+     * @return how many alerts were dropped: 0 once the topic's oldest alert is to be kept
+     */
+    public int purgeOldest(String topic, long olderThan, long lowest, int batch) {
+        Long oldest = em.createNamedQuery(StoredAlert.OLDEST_OFFSET, Long.class).setParameter("topic", topic).getSingleResult();
+        if (oldest == null) {
+            return 0;
+        }
+        String where = "a.topic = :topic AND a.offset <= :last AND (a.publishedAt < :olderThan OR a.offset <= :lowest)";
+        long last = oldest + batch - 1;
         em.createQuery("DELETE FROM Delivery d WHERE d.alertId IN (SELECT a.id FROM StoredAlert a WHERE " + where + ")")
-                .setParameter("topic", topic).setParameter("olderThan", olderThan).setParameter("lowest", lowest).executeUpdate();
+                .setParameter("topic", topic).setParameter("last", last).setParameter("olderThan", olderThan)
+                .setParameter("lowest", lowest).executeUpdate();
         return em.createQuery("DELETE FROM StoredAlert a WHERE " + where)
-                .setParameter("topic", topic).setParameter("olderThan", olderThan).setParameter("lowest", lowest).executeUpdate();
+                .setParameter("topic", topic).setParameter("last", last).setParameter("olderThan", olderThan)
+                .setParameter("lowest", lowest).executeUpdate();
+    }
+
+    /** Drops idempotency keys older than {@code keysOlderThan} (epoch ms). */
+    public void purgeKeys(long keysOlderThan) {
+        em.createQuery("DELETE FROM IdempotencyRecord r WHERE r.createdAt < :t").setParameter("t", keysOlderThan).executeUpdate();
     }
 }

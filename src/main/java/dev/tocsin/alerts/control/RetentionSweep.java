@@ -1,5 +1,6 @@
 package dev.tocsin.alerts.control;
 
+import dev.tocsin.alerts.entity.TopicOffset;
 import dev.tocsin.config.Settings;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -43,13 +44,27 @@ public class RetentionSweep {
         sweeps.cancel(false);
     }
 
+    /**
+     * Each batch is its own transaction (AlertLog's), so a topic far over its limit (a burst, a
+     * lowered limit) is dropped in bounded steps rather than in one transaction of unbounded size.
+     */
     void sweep() {
         long now = System.currentTimeMillis();
+        long olderThan = now - settings.retentionMaxAge().toMillis();
         try {
-            int dropped = log.purge(now - settings.retentionMaxAge().toMillis(), settings.retentionMaxAlertsPerTopic(),
-                    now - settings.idempotencyWindow().toMillis());
+            int dropped = 0;
+            for (TopicOffset topic : log.topics()) {
+                long lowest = topic.latest() - settings.retentionMaxAlertsPerTopic();
+                int batch;
+                do {
+                    batch = log.purgeOldest(topic.topic(), olderThan, lowest, settings.retentionBatch());
+                    dropped += batch;
+                } while (batch > 0);
+            }
+            log.purgeKeys(now - settings.idempotencyWindow().toMillis());
             if (dropped > 0) {
-                LOG.fine(() -> "retention dropped " + dropped + " alerts");
+                int total = dropped;
+                LOG.fine(() -> "retention dropped " + total + " alerts");
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "retention sweep failed; it runs again in " + settings.retentionSweep(), e);
