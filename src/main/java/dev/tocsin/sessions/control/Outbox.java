@@ -61,7 +61,7 @@ public final class Outbox {
         if (!enqueue(text)) {
             return false;
         }
-        drain();
+        flush();
         return true;
     }
 
@@ -83,11 +83,6 @@ public final class Outbox {
         return true;
     }
 
-    /** Writes what is queued, unless a write is in flight (its completion writes the rest). */
-    public void flush() {
-        drain();
-    }
-
     /** Queues a frame, then a close once that frame is written: for errors that end the connection. */
     public void offerThenClose(String text, CloseCode code, String detail) {
         if (closed.get()) {
@@ -96,7 +91,7 @@ public final class Outbox {
         queuedBytes.addAndGet(text.length());
         queue.add(new Item(text, null, null));
         queue.add(new Item(null, code, detail));
-        drain();
+        flush();
     }
 
     /** Closes without waiting for queued frames (they are dropped). */
@@ -161,7 +156,8 @@ public final class Outbox {
         return closed.get();
     }
 
-    private void drain() {
+    /** Writes what is queued, unless a write is in flight (its completion writes the rest). */
+    public void flush() {
         while (!closed.get() && sending.compareAndSet(false, true)) {
             // Only the holder of "sending" takes from the queue, so what it peeks is what it polls.
             Item head = queue.peek();
@@ -178,11 +174,7 @@ public final class Outbox {
                 return;
             }
             List<String> batch = batch();
-            long chars = 0;
-            for (String frame : batch) {
-                chars += frame.length();
-            }
-            long batchChars = chars;
+            long batchChars = length(batch);
             // Whichever of "send returned" and "send completed" comes second continues the draining:
             // a completion inside send() must not recurse, one on another thread must not be lost.
             AtomicInteger handOff = new AtomicInteger();
@@ -197,13 +189,21 @@ public final class Outbox {
                 }
                 sending.set(false);
                 if (handOff.getAndIncrement() == 1) {
-                    drain();
+                    flush();
                 }
             });
             if (handOff.getAndIncrement() == 0) {
                 return;
             }
         }
+    }
+
+    private static long length(List<String> frames) {
+        long chars = 0;
+        for (String frame : frames) {
+            chars += frame.length();
+        }
+        return chars;
     }
 
     /** The frames at the head of the queue, up to a close or the batch limit (at least one). */
