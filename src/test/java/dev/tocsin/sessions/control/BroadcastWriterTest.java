@@ -40,13 +40,7 @@ class BroadcastWriterTest {
 
     @Test
     void theNextAlertJoinsThisOnesWriteInOutboxesTheWriterHasNotReachedYet() throws Exception {
-        live(1, "a1");
-        writer.write("t", both);
-        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
-
-        live(2, "a2");
-        Thread publisher = new Thread(() -> writer.write("t", both));
-        publisher.start();
+        Thread publisher = secondAlertWhileTheFirstPassIsHeld();
         releaseFirstWrite.countDown();
 
         assertEquals(List.of("a1", "a2"), fast.batches.poll(5, TimeUnit.SECONDS), "one write for both alerts");
@@ -57,13 +51,7 @@ class BroadcastWriterTest {
 
     @Test
     void aPublisherWaitsWhileTheWriterIsAPassBehind() throws Exception {
-        live(1, "a1");
-        writer.write("t", both);
-        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
-
-        live(2, "a2");
-        Thread publisher = new Thread(() -> writer.write("t", both));
-        publisher.start();
+        Thread publisher = secondAlertWhileTheFirstPassIsHeld();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (publisher.getState() != Thread.State.TIMED_WAITING && publisher.isAlive() && System.nanoTime() < deadline) {
             Thread.onSpinWait();
@@ -79,13 +67,7 @@ class BroadcastWriterTest {
     void aBroadcastWhoseLaneIsStuckWritesOnItsOwnThreadOnceTheWaitIsOver() throws Exception {
         writer.shutdown();
         writer = BroadcastWriter.threads(1, DAEMONS, Duration.ofMillis(200));
-        live(1, "a1");
-        writer.write("t", both);
-        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS), "the lane is stuck in the slow subscriber's write");
-
-        live(2, "a2");
-        Thread publisher = new Thread(() -> writer.write("t", both));
-        publisher.start();
+        Thread publisher = secondAlertWhileTheFirstPassIsHeld();
         publisher.join(5000);
 
         assertEquals(Thread.State.TERMINATED, publisher.getState(), "the publisher is not held beyond the wait");
@@ -94,12 +76,8 @@ class BroadcastWriterTest {
 
     @Test
     void aBroadcastNobodyTookDoesNotWaitForTheLane() throws Exception {
-        live(1, "a1");
-        writer.write("t", both);
-        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS));
-
-        Thread publisher = new Thread(() -> writer.write("t", List.of()));
-        publisher.start();
+        firstPassHeld();
+        Thread publisher = publishing(List.of());
         publisher.join(5000);
         assertEquals(Thread.State.TERMINATED, publisher.getState());
     }
@@ -110,6 +88,26 @@ class BroadcastWriterTest {
         fastSubscriber.live(1, "a1");
         inline.write("t", List.of(fastSubscriber));
         assertEquals(List.of("a1"), fast.batches.peek());
+    }
+
+    /** Broadcasts a1; the lane's pass is then held inside the slow subscriber's write. */
+    private void firstPassHeld() throws InterruptedException {
+        live(1, "a1");
+        writer.write("t", both);
+        assertTrue(firstWriteStarted.await(5, TimeUnit.SECONDS), "the lane is held in the slow subscriber's write");
+    }
+
+    /** a2 queued while the pass for a1 is held, and its broadcast started on a publisher thread. */
+    private Thread secondAlertWhileTheFirstPassIsHeld() throws InterruptedException {
+        firstPassHeld();
+        live(2, "a2");
+        return publishing(both);
+    }
+
+    private Thread publishing(List<Subscription> took) {
+        Thread publisher = new Thread(() -> writer.write("t", took));
+        publisher.start();
+        return publisher;
     }
 
     private void live(long offset, String frame) {
