@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -106,6 +107,40 @@ class PostgresIT {
         assertEquals(60, offsets.size(), "no offset given twice");
         assertEquals(1L, offsets.first());
         assertEquals(60L, offsets.last(), "no gap");
+    }
+
+    @Test
+    void twoNodesPublishingTheFirstAlertOfATopicAtOnceBothSucceed() throws Exception {
+        // The first alert of a topic creates its offset counter: on both nodes at once, one insert
+        // of that row loses to the other and must not fail the publication.
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        String tokenA = a.token("pat", "producers");
+        String tokenB = b.token("pat", "producers");
+        for (int t = 0; t < 20; t++) {
+            String topic = "alerts.pg.first." + t;
+            CountDownLatch go = new CountDownLatch(1);
+            CompletableFuture<HttpResponse<String>> onA = CompletableFuture.supplyAsync(() -> first(go, a, tokenA, topic));
+            CompletableFuture<HttpResponse<String>> onB = CompletableFuture.supplyAsync(() -> first(go, b, tokenB, topic));
+            go.countDown();
+            TreeSet<Long> offsets = new TreeSet<>();
+            for (CompletableFuture<HttpResponse<String>> response : List.of(onA, onB)) {
+                HttpResponse<String> answer = response.get(30, TimeUnit.SECONDS);
+                assertEquals(201, answer.statusCode(), topic + ": " + answer.body());
+                offsets.add(Wire.parse(answer.body()).getJsonNumber("offset").longValue());
+            }
+            assertEquals(new TreeSet<>(List.of(1L, 2L)), offsets, topic);
+        }
+    }
+
+    private static HttpResponse<String> first(CountDownLatch go, Tocsin node, String token, String topic) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+        return node.publish(token, Tocsin.alert(topic, "info", "first of " + topic));
     }
 
     @Test

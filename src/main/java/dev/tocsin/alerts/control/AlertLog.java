@@ -7,6 +7,7 @@ import dev.tocsin.alerts.entity.IdempotencyRecord;
 import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.alerts.entity.TopicOffset;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceContext;
@@ -28,6 +29,8 @@ public class AlertLog {
 
     @PersistenceContext(unitName = "tocsin")
     EntityManager em;
+    @Inject
+    TopicCounters counters;
 
     /**
      * Stores the alert at the next offset of its topic. The topic's counter row is locked until
@@ -38,9 +41,15 @@ public class AlertLog {
     public StoredAlert append(Alert alert, LongFunction<String> frame, String idempotencyKey) {
         TopicOffset counter = em.find(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE);
         if (counter == null) {
-            counter = new TopicOffset(alert.topic());
-            em.persist(counter);
-            em.flush();
+            try {
+                counters.create(alert.topic());
+            } catch (RuntimeException e) {
+                // Another node created it meanwhile: the find below locks theirs.
+            }
+            counter = em.find(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE);
+            if (counter == null) {
+                throw new IllegalStateException("no offset counter for " + alert.topic());
+            }
         }
         long offset = counter.take();
         StoredAlert stored = new StoredAlert(alert, offset, frame.apply(offset));
