@@ -1,5 +1,6 @@
 package dev.tocsin.monitoring;
 
+import dev.tocsin.alerts.control.NodeRelay;
 import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.envelope.entity.ErrorCode;
 import dev.tocsin.sessions.control.SessionRegistry;
@@ -29,6 +30,9 @@ public class TocsinMetrics {
     @Inject
     SessionRegistry sessions;
 
+    @Inject
+    NodeRelay relay;
+
     // Counted at every write: looked up once, not by name each time.
     private Counter writes;
     private Counter framesWritten;
@@ -41,6 +45,7 @@ public class TocsinMetrics {
 
     void registerGauges(@Observes @Initialized(ApplicationScoped.class) Object started) {
         metrics.gauge("tocsin.connections", sessions::size);
+        metrics.gauge("tocsin.cluster.members", relay::members);
     }
 
     public void published(int recipients) {
@@ -70,6 +75,16 @@ public class TocsinMetrics {
             frames.inc(carried);
             all.inc();
         };
+    }
+
+    /** A subscription found a gap in its live alerts and replays it from the log (Subscription). */
+    public void caughtUp() {
+        metrics.counter("tocsin.subscriptions.catchups").inc();
+    }
+
+    /** A frame relayed between nodes: "sent", "received", or "dropped" (this node's relay queue was full). */
+    public void relayed(String outcome) {
+        metrics.counter("tocsin.relay.frames", new Tag("outcome", outcome)).inc();
     }
 
     public void refused(ErrorCode code) {

@@ -163,28 +163,41 @@ public final class PayaraProcess implements AutoCloseable {
     }
 
     private void awaitReady(Duration timeout, boolean requireDeployment) {
+        if (!logSays(READY, timeout)) {
+            throw failure(process.isAlive() ? "Payara Micro was not ready within " + timeout.toSeconds() + " s"
+                    : "Payara Micro exited with code " + process.exitValue() + " before it was ready");
+        }
+        String log = log();
+        if (requireDeployment && (!log.contains(DEPLOYED) || log.contains(DEPLOY_FAILED))) {
+            throw failure("Payara Micro is up but the WAR did not deploy");
+        }
+    }
+
+    /**
+     * Waits until the log contains the text, e.g. {@code "DG Size: 2"} once a second node has joined
+     * the cluster. @throws IllegalStateException with the log's tail if it does not in time (the server keeps running)
+     */
+    public void awaitLog(String text, Duration timeout) {
+        if (!logSays(text, timeout)) {
+            throw new IllegalStateException("no \"" + text + "\" in " + logFile + " within " + timeout.toSeconds() + " s\n"
+                    + "--- last lines ---\n" + logTail(60));
+        }
+    }
+
+    private boolean logSays(String text, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            while (true) {
-                String log = log();
-                if (log.contains(READY)) {
-                    if (requireDeployment && (!log.contains(DEPLOYED) || log.contains(DEPLOY_FAILED))) {
-                        throw failure("Payara Micro is up but the WAR did not deploy");
-                    }
-                    return;
-                }
-                if (!process.isAlive()) {
-                    throw failure("Payara Micro exited with code " + process.exitValue() + " before it was ready");
-                }
-                if (System.nanoTime() > deadline) {
-                    throw failure("Payara Micro was not ready within " + timeout.toSeconds() + " s");
+            while (!log().contains(text)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    return false;
                 }
                 // Poll the log; returns at once if the process dies meanwhile.
-                process.waitFor(250, java.util.concurrent.TimeUnit.MILLISECONDS);
+                process.waitFor(250, TimeUnit.MILLISECONDS);
             }
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw failure("interrupted while waiting for Payara Micro");
+            throw new IllegalStateException("interrupted while waiting for Payara Micro's log", e);
         }
     }
 

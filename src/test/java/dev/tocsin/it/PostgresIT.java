@@ -8,6 +8,7 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.util.ArrayList;
@@ -23,12 +24,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The durable log on a real PostgreSQL (embedded, from Maven Central, on 127.0.0.1), with two
- * Tocsin nodes sharing it through the boot commands of deploy/postgres/. Started by hand like
+ * Tocsin nodes sharing it through the boot commands of deploy/postgres/, in one Payara Micro
+ * cluster (TCP/IP on 127.0.0.1) that relays live alerts between them. Started by hand like
  * {@link RestartIT}: the nodes need the database before they boot.
  */
 class PostgresIT {
 
     private static final int PG_PORT = 28432;
+    private static final String MEMBERS = "127.0.0.1:28990,127.0.0.1:28991";
     private static EmbeddedPostgres postgres;
     private static PayaraProcess nodeA;
     private static PayaraProcess nodeB;
@@ -40,13 +43,16 @@ class PostgresIT {
         CompletableFuture<PayaraProcess> b = CompletableFuture.supplyAsync(() -> node("pg-b", 28281, 28991));
         nodeA = a.get(300, TimeUnit.SECONDS);
         nodeB = b.get(300, TimeUnit.SECONDS);
+        for (PayaraProcess node : List.of(nodeA, nodeB)) {
+            node.awaitLog("DG Size: 2", Duration.ofSeconds(120));
+        }
     }
 
     private static PayaraProcess node(String name, int httpPort, int clusterPort) {
         try {
             Path root = Path.of("target/it-" + name + "-root");
             RestartIT.deleteRecursively(root);
-            return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).clusterName("tocsin-it-" + name)
+            return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).clusterMembers(MEMBERS).clusterName("tocsin-it-pg")
                     .rootDir(root).demoProperties()
                     .env("TOCSIN_DB_PORT", String.valueOf(PG_PORT)).env("TOCSIN_DB_NAME", "postgres")
                     .env("TOCSIN_DB_USER", "postgres").env("TOCSIN_DB_PASSWORD", "postgres")
@@ -207,6 +213,73 @@ class PostgresIT {
             JsonObject subscribed = onA.resume(topic, 3);
             assertEquals(3L, subscribed.getJsonNumber("latest").longValue(), "node A reads B's offsets: " + subscribed);
             assertFalse(subscribed.containsKey("reset"), "a client at the newest offset is not told it is ahead: " + subscribed);
+        }
+    }
+
+    @Test
+    void alertsAndAcknowledgementsPublishedOnOneNodeReachTheOtherNodesSubscribersLive() throws Exception {
+        String topic = "alerts.pg.relay";
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        try (ProtocolClient onA = ProtocolClient.connect(a)) {
+            onA.handshake(a.token("watcher"));
+            onA.subscribe(topic);
+
+            String producer = b.token("pat", "producers");
+            String id = Wire.parse(b.publish(producer, Tocsin.alert(topic, "critical", "published on B")).body()).getString("id");
+            JsonObject alert = onA.nextAlert();
+            assertEquals(id, alert.getString("id"), "a subscriber on A receives B's alert without resuming");
+            assertEquals(1L, alert.getJsonObject("d").getJsonNumber("offset").longValue());
+
+            assertEquals(200, b.post("api/alerts/" + id + "/acknowledgement", producer, "").statusCode());
+            JsonObject acknowledged = onA.next();
+            assertEquals("acknowledged", acknowledged.getString("type"), acknowledged.toString());
+            assertEquals(id, acknowledged.getJsonObject("d").getString("alertId"));
+            assertEquals("pat", acknowledged.getJsonObject("d").getString("by"));
+        }
+        assertEquals(2, a.metric("tocsin_cluster_members"));
+        assertEquals(2, b.metric("tocsin_cluster_members"));
+        assertTrue(b.metric(RELAYED + "sent\"") >= 2, "B relayed the alert and its acknowledgement");
+        a.awaitMetricAbove(RELAYED + "received\"", 1, Duration.ofSeconds(10));
+    }
+
+    static final String RELAYED = "tocsin_relay_frames_total{mp_scope=\"application\",outcome=\"";
+
+    @Test
+    void subscribersOnBothNodesGetEveryAlertOfBothNodesOnceInOffsetOrderWithoutReconnecting() throws Exception {
+        String topic = "alerts.pg.relay.order";
+        int perPublisher = 25;
+        List<PayaraProcess> publishingNodes = List.of(nodeA, nodeB, nodeA, nodeB);
+        int total = perPublisher * publishingNodes.size();
+        List<ProtocolClient> subscribers = new ArrayList<>();
+        try {
+            for (PayaraProcess node : List.of(nodeA, nodeB)) {
+                Tocsin tocsin = new Tocsin(node.baseUrl().toURL());
+                ProtocolClient subscriber = ProtocolClient.connect(tocsin);
+                subscribers.add(subscriber);
+                subscriber.handshake(tocsin.token("watcher-" + node.pid()));
+                subscriber.subscribe(topic);
+            }
+            List<CompletableFuture<Void>> publishers = new ArrayList<>();
+            for (PayaraProcess node : publishingNodes) {
+                Tocsin tocsin = new Tocsin(node.baseUrl().toURL());
+                String token = tocsin.token("pat", "producers");
+                publishers.add(CompletableFuture.runAsync(() -> {
+                    for (int i = 0; i < perPublisher; i++) {
+                        assertEquals(201, tocsin.publish(token, Tocsin.alert(topic, "warning", "both " + i)).statusCode());
+                    }
+                }));
+            }
+            for (ProtocolClient subscriber : subscribers) {
+                for (long expected = 1; expected <= total; expected++) {
+                    JsonObject alert = subscriber.nextAlert();
+                    assertEquals(expected, alert.getJsonObject("d").getJsonNumber("offset").longValue(),
+                            "each alert once, in offset order: " + alert);
+                }
+            }
+            CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        } finally {
+            subscribers.forEach(ProtocolClient::close);
         }
     }
 }

@@ -5,6 +5,7 @@ import static dev.tocsin.envelope.control.JsonFactory.JSON;
 import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.AlertDraft;
 import dev.tocsin.alerts.entity.Published;
+import dev.tocsin.alerts.entity.Relayed;
 import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.alerts.entity.Topic;
 import dev.tocsin.config.Settings;
@@ -29,8 +30,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The one path of every alert, from REST or WebSocket: authorise, validate, store at the next
- * offset, sign once, fan out. Publications on one topic are serialised on this node from storing
- * to enqueueing, so that subscribers receive a topic's alerts in offset order.
+ * offset, sign once, fan out, relay to the other nodes. Publications on one topic are serialised
+ * on this node from storing to enqueueing, so that subscribers receive a topic's alerts in offset
+ * order; alerts relayed from other nodes join the same order, and a subscriber fills any gap they
+ * leave from the log.
  */
 @ApplicationScoped
 public class AlertDispatcher {
@@ -53,6 +56,8 @@ public class AlertDispatcher {
     AlertLog log;
     @Inject
     Settings settings;
+    @Inject
+    NodeRelay relay;
 
     public AlertDispatcher() {
         for (int i = 0; i < topicLocks.length; i++) {
@@ -75,7 +80,7 @@ public class AlertDispatcher {
             return original.get();
         }
         Alert alert = AlertValidation.accept(draft, caller.subject(), now);
-        ReentrantLock lock = topicLocks[Math.floorMod(alert.topic().hashCode(), topicLocks.length)];
+        ReentrantLock lock = topicLock(alert.topic());
         lock.lock();
         try {
             StoredAlert stored;
@@ -86,6 +91,7 @@ public class AlertDispatcher {
                 return original(caller, idempotencyKey, now).orElseThrow(() -> e);
             }
             int recipients = registry.broadcast(alert.topic(), stored.offset(), stored.frame());
+            relay.send(Relayed.alert(alert.topic(), stored.offset(), stored.frame()));
             metrics.published(recipients);
             return new Published(stored.id(), stored.topic(), stored.offset(), stored.publishedAt(), recipients);
         } finally {
@@ -123,9 +129,30 @@ public class AlertDispatcher {
         long now = System.currentTimeMillis();
         AlertLog.Acknowledgement result = log.acknowledge(visible.id(), caller.subject(), now).orElseThrow(AlertDispatcher::notFound);
         if (result.first()) {
-            registry.broadcastEvent(result.alert().topic(), acknowledgedFrame(result.alert()));
+            String frame = acknowledgedFrame(result.alert());
+            registry.broadcastEvent(result.alert().topic(), frame);
+            relay.send(Relayed.event(result.alert().topic(), frame));
         }
         return result.alert();
+    }
+
+    /** A frame another node has broadcast to its subscribers ({@link NodeRelay}), for this node's. */
+    public void relayed(Relayed relayed) {
+        if (relayed.kind() == Relayed.Kind.EVENT) {
+            registry.broadcastEvent(relayed.topic(), relayed.frame());
+            return;
+        }
+        ReentrantLock lock = topicLock(relayed.topic());
+        lock.lock();
+        try {
+            registry.broadcast(relayed.topic(), relayed.offset(), relayed.frame());
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private ReentrantLock topicLock(String topic) {
+        return topicLocks[Math.floorMod(topic.hashCode(), topicLocks.length)];
     }
 
     /** The signed {@code acknowledged} frame of an acknowledged alert. */

@@ -178,7 +178,7 @@ public class ClientProtocol {
         JsonObjectBuilder reply = JSON.createObjectBuilder().add("latest", latest);
         if (resumeAfter == null) {
             // Held until the reply is queued, so that no alert overtakes "subscribed".
-            Subscription subscription = new Subscription(connection, topic, 0, true);
+            Subscription subscription = new Subscription(connection, topic, latest, true, replay::catchUp);
             registry.subscribe(subscription);
             connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply));
             subscription.replayDone();
@@ -189,7 +189,7 @@ public class ClientProtocol {
             reply.add("reset", JSON.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
                     .add("reason", resume.reason()));
         }
-        Subscription subscription = new Subscription(connection, topic, resume.after(), true);
+        Subscription subscription = new Subscription(connection, topic, resume.after(), true, replay::catchUp);
         registry.subscribe(subscription);
         connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
         replay.start(subscription, resume.after());

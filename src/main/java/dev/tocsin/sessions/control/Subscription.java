@@ -1,5 +1,6 @@
 package dev.tocsin.sessions.control;
 
+import dev.tocsin.envelope.entity.CloseCode;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,8 +11,19 @@ import java.util.List;
  * While a replay runs, live frames are held back; when it ends they follow, minus any offset the
  * replay already sent. Frames are forwarded only with an offset above the last one sent, so the
  * client sees each alert of the topic once, in offset order.
+ *
+ * <p>A live alert more than one offset ahead of the last one sent means the ones between have not
+ * come this way yet: published on another node, and relayed after this one. The alert is then
+ * held, and a catch-up replay reads what is missing from the log, which has every alert below one
+ * already stored. A gap that the log cannot fill either (expired or deleted alerts) is accepted.
  */
 public final class Subscription {
+
+    /** Starts a replay of the subscription's topic after an offset (TopicReplay). */
+    @FunctionalInterface
+    public interface CatchUp {
+        void start(Subscription subscription, long after);
+    }
 
     private record Held(long offset, String frame) {
         static final long EVENT = -1;
@@ -19,16 +31,28 @@ public final class Subscription {
 
     private final Connection connection;
     private final String topic;
+    private final CatchUp catchUp;
     private long lastOffset;
+    // The highest offset a catch-up was started for: below it, the log had nothing more.
+    private long filledThrough;
     private List<Held> held;
     private boolean cancelled;
 
-    /** @param lastOffset the offset the client has already processed; {@code replaying} holds live frames back */
+    /** A subscription that takes gaps as they come (no catch-up). */
     public Subscription(Connection connection, String topic, long lastOffset, boolean replaying) {
+        this(connection, topic, lastOffset, replaying, null);
+    }
+
+    /**
+     * @param lastOffset the offset the client has already processed; {@code replaying} holds live frames back
+     * @param catchUp    fills gaps in live delivery from the log; null takes them as they come
+     */
+    public Subscription(Connection connection, String topic, long lastOffset, boolean replaying, CatchUp catchUp) {
         this.connection = connection;
         this.topic = topic;
         this.lastOffset = lastOffset;
         this.held = replaying ? new ArrayList<>() : null;
+        this.catchUp = catchUp;
     }
 
     public Connection connection() {
@@ -46,6 +70,11 @@ public final class Subscription {
         }
         if (held != null) {
             held.add(new Held(offset, frame));
+            return true;
+        }
+        if (gapBefore(offset)) {
+            held = new ArrayList<>(List.of(new Held(offset, frame)));
+            startCatchUp(offset);
             return true;
         }
         return forward(offset, frame);
@@ -68,14 +97,23 @@ public final class Subscription {
         return cancelled || connection.outbox().offer(frame);
     }
 
-    /** Ends the replay: what arrived live meanwhile follows. */
+    /** Ends the replay: what arrived live meanwhile follows, unless a gap before it takes another catch-up. */
     public synchronized void replayDone() {
         List<Held> backlog = held;
         held = null;
-        if (backlog != null) {
-            backlog.forEach(h -> forward(h.offset(), h.frame()));
-            connection.outbox().flush();
+        if (backlog == null) {
+            return;
         }
+        for (int i = 0; i < backlog.size() && held == null; i++) {
+            Held next = backlog.get(i);
+            if (gapBefore(next.offset())) {
+                held = new ArrayList<>(backlog.subList(i, backlog.size()));
+                startCatchUp(next.offset());
+            } else {
+                forward(next.offset(), next.frame());
+            }
+        }
+        connection.outbox().flush();
     }
 
     /** After unsubscribe or replacement: nothing more is sent for it, a running replay included. */
@@ -86,6 +124,22 @@ public final class Subscription {
 
     public synchronized long lastOffset() {
         return lastOffset;
+    }
+
+    private boolean gapBefore(long offset) {
+        return catchUp != null && !cancelled && offset != Held.EVENT && offset > lastOffset + 1 && offset > filledThrough;
+    }
+
+    private void startCatchUp(long through) {
+        filledThrough = through;
+        try {
+            catchUp.start(this, lastOffset);
+        } catch (RuntimeException e) {
+            // Never carry on past a hole: the client reconnects and resumes.
+            held = null;
+            cancelled = true;
+            connection.outbox().closeNow(CloseCode.INTERNAL_ERROR, "catch-up failed");
+        }
     }
 
     private boolean forward(long offset, String frame) {

@@ -5,6 +5,7 @@ import dev.tocsin.alerts.control.AlertLog;
 import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.entity.CloseCode;
+import dev.tocsin.monitoring.TocsinMetrics;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,10 +32,18 @@ public class TopicReplay {
     AlertDispatcher alerts;
     @Inject
     Settings settings;
+    @Inject
+    TocsinMetrics metrics;
 
     /** Replays, on another thread, the topic's live alerts after {@code after}. */
     public void start(Subscription subscription, long after) {
         executor.execute(() -> replay(subscription, after));
+    }
+
+    /** Fills a gap in a subscription's live delivery ({@link Subscription.CatchUp}). */
+    public void catchUp(Subscription subscription, long after) {
+        metrics.caughtUp();
+        start(subscription, after);
     }
 
     private void replay(Subscription subscription, long after) {

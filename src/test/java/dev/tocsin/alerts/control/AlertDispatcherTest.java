@@ -47,6 +47,7 @@ class AlertDispatcherTest {
         ServerKeyRing keys = ServerKeyRing.ephemeral();
         dispatcher = new AlertDispatcher();
         dispatcher.registry = new SessionRegistry(BroadcastWriter.inline());
+        dispatcher.relay = new NodeRelay();
         dispatcher.permissions = new TopicPermissions("publish alerts.** producers");
         dispatcher.log = new AlertLog() {
             long offset;

@@ -11,21 +11,28 @@ import org.junit.jupiter.api.Test;
 class SubscriptionTest {
 
     final List<String> sent = new ArrayList<>();
-    final Connection connection = new Connection("c1", new Outbox(new Outbox.Transport() {
-        @Override
-        public void send(List<String> frames, Consumer<Throwable> done) {
-            sent.addAll(frames);
-            done.accept(null);
-        }
+    final List<CloseCode> closed = new ArrayList<>();
+    final Connection connection = connection("c1");
 
-        @Override
-        public void ping() {
-        }
+    /** A connection whose writes land in {@link #sent} and whose closes in {@link #closed}. */
+    Connection connection(String id) {
+        return new Connection(id, new Outbox(new Outbox.Transport() {
+            @Override
+            public void send(List<String> frames, Consumer<Throwable> done) {
+                sent.addAll(frames);
+                done.accept(null);
+            }
 
-        @Override
-        public void close(CloseCode code, String detail) {
-        }
-    }, 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(CloseCode code, String detail) {
+                closed.add(code);
+            }
+        }, 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
+    }
 
     @Test
     void liveAlertsWaitForTheReplayAndOffsetsItAlreadySentAreNotSentTwice() {
@@ -74,5 +81,85 @@ class SubscriptionTest {
         subscription.live(4, "a4");
         connection.outbox().flush();
         assertEquals(List.of("a1"), sent);
+    }
+
+    // Catch-ups: what the subscription asked to be replayed from, in order.
+    final List<Long> catchUps = new ArrayList<>();
+
+    Subscription withCatchUp(long lastOffset) {
+        return new Subscription(connection, "t", lastOffset, false, (subscription, after) -> catchUps.add(after));
+    }
+
+    @Test
+    void anAlertAheadOfTheNextOffsetIsHeldWhileTheGapIsReplayedFromTheLog() {
+        Subscription subscription = withCatchUp(4);
+        subscription.live(5, "a5");
+        subscription.live(7, "a7");
+        subscription.live(8, "a8");
+        assertEquals(List.of(5L), List.copyOf(catchUps), "one catch-up, after the last offset sent; a8 waits behind it");
+
+        subscription.replayed(6, "a6");
+        subscription.replayed(7, "a7");
+        subscription.replayDone();
+        subscription.live(6, "a6 relayed late");
+        connection.outbox().flush();
+        assertEquals(List.of("a5", "a6", "a7", "a8"), sent);
+    }
+
+    @Test
+    void aGapBehindTheReplayGetsAnotherCatchUpBeforeWhatFollowsIt() {
+        Subscription subscription = withCatchUp(0);
+        subscription.live(2, "a2");
+        subscription.live(4, "a4");
+        subscription.replayed(1, "a1");
+        subscription.replayed(2, "a2");
+        subscription.replayDone();
+        assertEquals(List.of(0L, 2L), List.copyOf(catchUps), "a4 is two ahead of what the first catch-up found");
+        assertEquals(List.of("a1", "a2"), sent);
+
+        subscription.replayed(3, "a3");
+        subscription.replayed(4, "a4");
+        subscription.replayDone();
+        assertEquals(List.of("a1", "a2", "a3", "a4"), sent);
+    }
+
+    @Test
+    void aGapTheLogCannotFillEitherIsTakenAsItComes() {
+        Subscription subscription = withCatchUp(1);
+        subscription.live(3, "a3");
+        subscription.replayed(3, "a3");
+        subscription.replayDone();
+        subscription.live(5, "a5");
+        subscription.replayDone();
+        assertEquals(List.of(1L, 3L), List.copyOf(catchUps));
+        assertEquals(List.of("a3", "a5"), sent, "a5 once, though the log gave nothing for a4 (expired)");
+
+        Subscription sameGapAgain = withCatchUp(1);
+        sameGapAgain.live(3, "b3");
+        sameGapAgain.replayDone();
+        connection.outbox().flush();
+        assertEquals(List.of(1L, 3L, 1L), List.copyOf(catchUps), "no second catch-up for a gap already replayed");
+        assertEquals(List.of("a3", "a5", "b3"), sent);
+    }
+
+    @Test
+    void withoutACatchUpAGapIsNotHeld() {
+        Subscription subscription = new Subscription(connection, "t", 1, false);
+        subscription.live(3, "a3");
+        connection.outbox().flush();
+        assertEquals(List.of("a3"), sent);
+    }
+
+    @Test
+    void aCatchUpThatCannotStartClosesTheConnectionRatherThanSkipTheGap() {
+        Connection closing = connection("c2");
+        Subscription subscription = new Subscription(closing, "t", 1, false, (s, after) -> {
+            throw new java.util.concurrent.RejectedExecutionException("shut down");
+        });
+        subscription.live(3, "a3");
+        subscription.live(4, "a4");
+        closing.outbox().flush();
+        assertEquals(List.of(CloseCode.INTERNAL_ERROR), closed);
+        assertEquals(List.of(), sent);
     }
 }

@@ -1,0 +1,120 @@
+package dev.tocsin.alerts.control;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.topic.ITopic;
+import com.hazelcast.topic.Message;
+import dev.tocsin.alerts.entity.Relayed;
+import dev.tocsin.monitoring.TocsinMetrics;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.naming.InitialContext;
+import javax.naming.NamingException;
+
+/**
+ * Carries what one node broadcasts to the other nodes of its Payara Micro cluster, over a
+ * Hazelcast topic of Payara's own instance, so that a subscriber gets an alert live whichever node
+ * it was published on. Best effort by design: the log is the source of truth, and a subscriber
+ * that sees a gap (a relay lost or overtaken) fills it from there ({@code Subscription}).
+ *
+ * <p>Received frames are delivered on one thread of this node, in the order they arrived, from a
+ * bounded queue: Hazelcast's event threads are not held by a fan-out, and a node that falls behind
+ * drops relays (counted) rather than memory.
+ */
+@ApplicationScoped
+public class NodeRelay {
+
+    private static final Logger LOG = Logger.getLogger(NodeRelay.class.getName());
+    static final String HAZELCAST = "payara/Hazelcast";
+    static final String TOPIC = "tocsin.relay";
+    static final int QUEUE = 10_000;
+
+    @Resource
+    ManagedThreadFactory threads;
+    @Inject
+    AlertDispatcher dispatcher;
+    @Inject
+    TocsinMetrics metrics;
+
+    private HazelcastInstance hazelcast;
+    private ITopic<String> relay;
+    private UUID listener;
+    private ThreadPoolExecutor receiver;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        hazelcast = payaraHazelcast();
+        if (hazelcast == null) {
+            LOG.info("No running Hazelcast at " + HAZELCAST + ": alerts reach this node's subscribers only");
+            return;
+        }
+        receiver = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), threads,
+                (task, pool) -> {
+                    throw new RejectedExecutionException("relay queue full");
+                });
+        relay = hazelcast.getTopic(TOPIC);
+        listener = relay.addMessageListener(this::received);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (relay != null) {
+            relay.removeMessageListener(listener);
+            receiver.shutdownNow();
+        }
+    }
+
+    /** Sends a frame this node has broadcast to every other node; nothing if it is alone. */
+    public void send(Relayed relayed) {
+        if (relay != null && members() > 1) {
+            relay.publish(relayed.encode());
+            metrics.relayed("sent");
+        }
+    }
+
+    /** Members of this node's cluster, itself included (0 without one). */
+    public int members() {
+        return hazelcast == null ? 0 : hazelcast.getCluster().getMembers().size();
+    }
+
+    private void received(Message<String> message) {
+        if (message.getPublishingMember() != null && message.getPublishingMember().localMember()) {
+            return;
+        }
+        String text = message.getMessageObject();
+        try {
+            receiver.execute(() -> deliver(text));
+        } catch (RejectedExecutionException e) {
+            metrics.relayed("dropped");
+            LOG.log(Level.FINE, "relay queue full: a frame from another node dropped (its subscribers fill the gap from the log)");
+        }
+    }
+
+    private void deliver(String text) {
+        try {
+            dispatcher.relayed(Relayed.decode(text));
+            metrics.relayed("received");
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a frame relayed from another node could not be delivered", e);
+        }
+    }
+
+    private static HazelcastInstance payaraHazelcast() {
+        try {
+            HazelcastInstance instance = InitialContext.doLookup(HAZELCAST);
+            return instance != null && instance.getLifecycleService().isRunning() ? instance : null;
+        } catch (NamingException | RuntimeException e) {
+            return null;
+        }
+    }
+}
