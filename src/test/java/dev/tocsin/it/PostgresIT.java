@@ -221,6 +221,8 @@ class PostgresIT {
         String topic = "alerts.pg.relay";
         Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
         Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        double sentByB = b.metric(RELAYED + "sent\"");
+        double receivedByA = a.metric(RELAYED + "received\"");
         try (ProtocolClient onA = ProtocolClient.connect(a)) {
             onA.handshake(a.token("watcher"));
             onA.subscribe(topic);
@@ -239,8 +241,9 @@ class PostgresIT {
         }
         assertEquals(2, a.metric("tocsin_cluster_members"));
         assertEquals(2, b.metric("tocsin_cluster_members"));
-        assertTrue(b.metric(RELAYED + "sent\"") >= 2, "B relayed the alert and its acknowledgement");
-        a.awaitMetricAbove(RELAYED + "received\"", 1, Duration.ofSeconds(10));
+        assertEquals(sentByB + 2, b.metric(RELAYED + "sent\""), "B relayed the alert and its acknowledgement");
+        a.awaitMetricAbove(RELAYED + "received\"", receivedByA + 1, Duration.ofSeconds(10));
+        assertEquals(0, a.metric(RELAYED + "foreign\"") + b.metric(RELAYED + "foreign\""), "both nodes are on one database");
     }
 
     static final String RELAYED = "tocsin_relay_frames_total{mp_scope=\"application\",outcome=\"";

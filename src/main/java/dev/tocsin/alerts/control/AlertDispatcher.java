@@ -32,8 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * The one path of every alert, from REST or WebSocket: authorise, validate, store at the next
  * offset, sign once, fan out, relay to the other nodes. Publications on one topic are serialised
  * on this node from storing to enqueueing, so that subscribers receive a topic's alerts in offset
- * order; alerts relayed from other nodes join the same order, and a subscriber fills any gap they
- * leave from the log.
+ * order; alerts relayed from other nodes join that order ({@link TopicSequence}).
  */
 @ApplicationScoped
 public class AlertDispatcher {
@@ -58,6 +57,8 @@ public class AlertDispatcher {
     Settings settings;
     @Inject
     NodeRelay relay;
+    @Inject
+    TopicSequence sequence;
 
     public AlertDispatcher() {
         for (int i = 0; i < topicLocks.length; i++) {
@@ -80,7 +81,7 @@ public class AlertDispatcher {
             return original.get();
         }
         Alert alert = AlertValidation.accept(draft, caller.subject(), now);
-        ReentrantLock lock = topicLock(alert.topic());
+        ReentrantLock lock = topicLocks[Math.floorMod(alert.topic().hashCode(), topicLocks.length)];
         lock.lock();
         try {
             StoredAlert stored;
@@ -90,7 +91,7 @@ public class AlertDispatcher {
                 // A concurrent publication with the same key (on another node) won the insert.
                 return original(caller, idempotencyKey, now).orElseThrow(() -> e);
             }
-            int recipients = registry.broadcast(alert.topic(), stored.offset(), stored.frame());
+            int recipients = sequence.broadcast(alert.topic(), stored.offset(), stored.frame());
             relay.send(Relayed.alert(alert.topic(), stored.offset(), stored.frame()));
             metrics.published(recipients);
             return new Published(stored.id(), stored.topic(), stored.offset(), stored.publishedAt(), recipients);
@@ -142,17 +143,9 @@ public class AlertDispatcher {
             registry.broadcastEvent(relayed.topic(), relayed.frame());
             return;
         }
-        ReentrantLock lock = topicLock(relayed.topic());
-        lock.lock();
-        try {
-            registry.broadcast(relayed.topic(), relayed.offset(), relayed.frame());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private ReentrantLock topicLock(String topic) {
-        return topicLocks[Math.floorMod(topic.hashCode(), topicLocks.length)];
+        // Not under the topic's lock: a local publication holds it while its store waits for the
+        // database, where the other node's commit of this very alert came first.
+        sequence.broadcast(relayed.topic(), relayed.offset(), relayed.frame());
     }
 
     /** The signed {@code acknowledged} frame of an acknowledged alert. */

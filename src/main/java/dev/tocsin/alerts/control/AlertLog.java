@@ -4,6 +4,7 @@ import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.Delivery;
 import dev.tocsin.alerts.entity.HistoryQuery;
 import dev.tocsin.alerts.entity.IdempotencyRecord;
+import dev.tocsin.alerts.entity.LogIdentity;
 import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.alerts.entity.TopicOffset;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 
 /**
  * The durable alert log: every accepted alert with its per-topic offset, its acknowledgement and
@@ -30,7 +32,7 @@ public class AlertLog {
     @PersistenceContext(unitName = "tocsin")
     EntityManager em;
     @Inject
-    TopicCounters counters;
+    FirstInsert inserts;
 
     /**
      * Stores the alert at the next offset of its topic. The topic's counter row is locked until
@@ -39,18 +41,8 @@ public class AlertLog {
      * @param frame builds the signed frame for the offset the alert gets
      */
     public StoredAlert append(Alert alert, LongFunction<String> frame, String idempotencyKey) {
-        TopicOffset counter = em.find(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE);
-        if (counter == null) {
-            try {
-                counters.create(alert.topic());
-            } catch (RuntimeException e) {
-                // Another node created it meanwhile: the find below locks theirs.
-            }
-            counter = em.find(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE);
-            if (counter == null) {
-                throw new IllegalStateException("no offset counter for " + alert.topic());
-            }
-        }
+        TopicOffset counter = findOrInsert(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE,
+                () -> new TopicOffset(alert.topic()));
         long offset = counter.take();
         StoredAlert stored = new StoredAlert(alert, offset, frame.apply(offset));
         em.persist(stored);
@@ -59,6 +51,34 @@ public class AlertLog {
         }
         em.flush();
         return stored;
+    }
+
+    /** This log's identity ({@link LogIdentity}), made by whichever node asks first. */
+    public String identity() {
+        return findOrInsert(LogIdentity.class, LogIdentity.KEY, LockModeType.NONE, LogIdentity::random).id();
+    }
+
+    /** The row, inserted first if missing; when another node inserts it at the same moment, theirs. */
+    private <T> T findOrInsert(Class<T> type, Object key, LockModeType lock, Supplier<T> row) {
+        T found = em.find(type, key, lock);
+        if (found != null) {
+            return found;
+        }
+        RuntimeException lost = null;
+        try {
+            inserts.insert(row.get());
+        } catch (RuntimeException e) {
+            lost = e;
+        }
+        found = em.find(type, key, lock);
+        if (found == null) {
+            IllegalStateException missing = new IllegalStateException("no " + type.getSimpleName() + " row " + key + " after inserting it");
+            if (lost != null) {
+                missing.addSuppressed(lost);
+            }
+            throw missing;
+        }
+        return found;
     }
 
     /** The alert a publisher created with this key, if it did so since {@code notBefore} (epoch ms). */

@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -30,7 +31,9 @@ import javax.naming.NamingException;
  *
  * <p>Received frames are delivered on one thread of this node, in the order they arrived, from a
  * bounded queue: Hazelcast's event threads are not held by a fan-out, and a node that falls behind
- * drops relays (counted) rather than memory.
+ * drops relays (counted) rather than memory. Each relay carries its log's identity: a node takes
+ * only those of the database it stores in itself (nodes on different databases in one cluster,
+ * by mistake or each on its own embedded H2, have nothing to relay to each other).
  */
 @ApplicationScoped
 public class NodeRelay {
@@ -46,9 +49,12 @@ public class NodeRelay {
     AlertDispatcher dispatcher;
     @Inject
     TocsinMetrics metrics;
+    @Inject
+    AlertLog log;
 
-    private HazelcastInstance hazelcast;
-    private ITopic<String> relay;
+    private volatile HazelcastInstance hazelcast;
+    private volatile String identity;
+    private volatile ITopic<String> relay;
     private UUID listener;
     private ThreadPoolExecutor receiver;
 
@@ -56,6 +62,12 @@ public class NodeRelay {
         hazelcast = payaraHazelcast();
         if (hazelcast == null) {
             LOG.info("No running Hazelcast at " + HAZELCAST + ": alerts reach this node's subscribers only");
+            return;
+        }
+        try {
+            identity = log.identity();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not read the log's identity: alerts reach this node's subscribers only", e);
             return;
         }
         receiver = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), threads,
@@ -76,9 +88,16 @@ public class NodeRelay {
 
     /** Sends a frame this node has broadcast to every other node; nothing if it is alone. */
     public void send(Relayed relayed) {
-        if (relay != null && members() > 1) {
-            relay.publish(relayed.encode());
+        if (relay == null || members() < 2) {
+            return;
+        }
+        try {
+            relay.publish(relayed.encode(identity));
             metrics.relayed("sent");
+        } catch (RuntimeException e) {
+            // The alert is stored and delivered here: the other nodes' subscribers fill the gap from the log.
+            metrics.relayed("failed");
+            LOG.log(Level.WARNING, "could not relay a frame of " + relayed.topic() + " to the other nodes", e);
         }
     }
 
@@ -102,7 +121,12 @@ public class NodeRelay {
 
     private void deliver(String text) {
         try {
-            dispatcher.relayed(Relayed.decode(text));
+            Optional<Relayed> relayed = Relayed.decode(text, identity);
+            if (relayed.isEmpty()) {
+                metrics.relayed("foreign");
+                return;
+            }
+            dispatcher.relayed(relayed.get());
             metrics.relayed("received");
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "a frame relayed from another node could not be delivered", e);

@@ -1,5 +1,7 @@
 package dev.tocsin.alerts.entity;
 
+import java.util.Optional;
+
 /**
  * A frame one node has broadcast to its own subscribers, as it travels to the other nodes of the
  * cluster. Sent as text (not a serialised object): the receiving side is Hazelcast's, which does
@@ -25,17 +27,26 @@ public record Relayed(Kind kind, String topic, long offset, String frame) {
         return new Relayed(Kind.EVENT, topic, 0, frame);
     }
 
-    /** kind, topic and offset on a line each, then the frame (topic names hold no line break, offsets are digits). */
-    public String encode() {
-        return kind.name() + SEPARATOR + topic + SEPARATOR + offset + SEPARATOR + frame;
+    /**
+     * The log's identity ({@link LogIdentity}), kind, topic and offset on a line each, then the
+     * frame (identities and topic names hold no line break, offsets are digits).
+     */
+    public String encode(String log) {
+        return log + SEPARATOR + kind.name() + SEPARATOR + topic + SEPARATOR + offset + SEPARATOR + frame;
     }
 
-    /** @throws IllegalArgumentException if the text is not an {@link #encode() encoded} frame */
-    public static Relayed decode(String text) {
-        String[] parts = text.split(String.valueOf(SEPARATOR), 4);
-        if (parts.length != 4 || !Topic.valid(parts[1])) {
+    /**
+     * @return empty for a frame of another log than {@code log}: its offsets are not this log's
+     * @throws IllegalArgumentException if the text is not an {@link #encode(String) encoded} frame
+     */
+    public static Optional<Relayed> decode(String text, String log) {
+        String[] parts = text.split(String.valueOf(SEPARATOR), 5);
+        if (parts.length != 5 || !Topic.valid(parts[2])) {
             throw new IllegalArgumentException("not a relayed frame");
         }
-        return new Relayed(Kind.valueOf(parts[0]), parts[1], Long.parseLong(parts[2]), parts[3]);
+        if (!parts[0].equals(log)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Relayed(Kind.valueOf(parts[1]), parts[2], Long.parseLong(parts[3]), parts[4]));
     }
 }

@@ -87,7 +87,10 @@ public class SessionRegistry {
         if (byId.remove(connection.id()) == null) {
             return;
         }
-        connection.subscriptions().values().forEach(s -> leave(byTopic, s.topic(), s));
+        connection.subscriptions().values().forEach(s -> {
+            s.cancel();
+            leave(byTopic, s.topic(), s);
+        });
         if (connection.caller() != null) {
             leave(byUser, connection.caller().subject(), connection);
         }
@@ -120,6 +123,12 @@ public class SessionRegistry {
         }
         writer.write(topic, took);
         return took.size();
+    }
+
+    /** How many subscriptions the topic has on this node. */
+    public int subscribers(String topic) {
+        Set<Subscription> subscribers = byTopic.get(topic);
+        return subscribers == null ? 0 : subscribers.size();
     }
 
     public Collection<Connection> connections() {

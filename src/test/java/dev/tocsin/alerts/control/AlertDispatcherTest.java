@@ -58,6 +58,9 @@ class AlertDispatcherTest {
                 return new StoredAlert(alert, offset, frame.apply(offset));
             }
         };
+        dispatcher.sequence = new TopicSequence();
+        dispatcher.sequence.registry = dispatcher.registry;
+        dispatcher.sequence.log = dispatcher.log;
         dispatcher.metrics = new TocsinMetrics() {
             @Override
             public void published(int recipients) {

@@ -1,0 +1,79 @@
+package dev.tocsin.alerts.control;
+
+import dev.tocsin.alerts.entity.StoredAlert;
+import dev.tocsin.sessions.control.SessionRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The order in which this node broadcasts each topic's alerts, its own and those relayed from
+ * other nodes. An alert more than one offset ahead of the last one broadcast here (its
+ * predecessor stored on another node, and relayed later or not at all) is preceded by the missing
+ * ones, read once from the log for all subscribers; a relay that comes after that is dropped. So
+ * two nodes publishing on one topic cost this node one query per overtaken relay, not one per
+ * subscriber. Subscriptions still fill, each for itself, whatever gap gets past this (the first
+ * alert after a topic gained its subscribers here, a gap longer than {@link #FILL_LIMIT}, a failed read).
+ */
+@ApplicationScoped
+public class TopicSequence {
+
+    private static final Logger LOG = Logger.getLogger(TopicSequence.class.getName());
+    static final int FILL_LIMIT = 200;
+
+    private final ReentrantLock[] locks = new ReentrantLock[64];
+    // Only for topics with subscribers on this node: dropped when a broadcast finds none.
+    private final Map<String, Long> broadcastUpTo = new ConcurrentHashMap<>();
+
+    @Inject
+    SessionRegistry registry;
+    @Inject
+    AlertLog log;
+
+    public TopicSequence() {
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new ReentrantLock();
+        }
+    }
+
+    /** Broadcasts the alert in its topic's offset order on this node; returns how many connections it was queued to. */
+    public int broadcast(String topic, long offset, String frame) {
+        ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
+        lock.lock();
+        try {
+            int subscribers = registry.subscribers(topic);
+            if (subscribers == 0) {
+                broadcastUpTo.remove(topic);
+                return 0;
+            }
+            Long last = broadcastUpTo.get(topic);
+            if (last != null && offset <= last) {
+                return subscribers;
+            }
+            if (last != null && offset > last + 1) {
+                fill(topic, last, offset);
+            }
+            broadcastUpTo.put(topic, offset);
+            return registry.broadcast(topic, offset, frame);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void fill(String topic, long last, long before) {
+        try {
+            int limit = (int) Math.min(before - last - 1, FILL_LIMIT);
+            for (StoredAlert missing : log.after(topic, last, System.currentTimeMillis(), limit)) {
+                if (missing.offset() < before) {
+                    registry.broadcast(topic, missing.offset(), missing.frame());
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not read " + topic + " after offset " + last + " to fill a gap; its subscribers will", e);
+        }
+    }
+}
