@@ -143,6 +143,11 @@ public final class Outbox {
         }
     }
 
+    /** The limit of {@link #queuedBytes()}, in characters. */
+    public long maxBytes() {
+        return maxBytes;
+    }
+
     public long queuedBytes() {
         return queuedBytes.get();
     }

@@ -16,6 +16,10 @@ import java.util.List;
  * come this way yet: published on another node, and relayed after this one. The alert is then
  * held, and a catch-up replay reads what is missing from the log, which has every alert below one
  * already stored. A gap that the log cannot fill either (expired or deleted alerts) is accepted.
+ *
+ * <p>Frames held back count against the connection's outbox limit: a replay slower than the live
+ * traffic it holds back closes the connection as a slow consumer (the client resumes), rather
+ * than holding without bound.
  */
 public final class Subscription {
 
@@ -36,6 +40,7 @@ public final class Subscription {
     // The highest offset a catch-up was started for: below it, the log had nothing more.
     private long filledThrough;
     private List<Held> held;
+    private long heldBytes;
     private boolean cancelled;
 
     /** A subscription that takes gaps as they come (no catch-up). */
@@ -68,14 +73,12 @@ public final class Subscription {
         if (cancelled) {
             return true;
         }
-        if (held != null) {
-            held.add(new Held(offset, frame));
-            return true;
-        }
-        if (gapBefore(offset)) {
-            held = new ArrayList<>(List.of(new Held(offset, frame)));
+        if (held == null && gapBefore(offset)) {
+            held = new ArrayList<>();
             startCatchUp(offset);
-            return true;
+        }
+        if (held != null) {
+            return hold(new Held(offset, frame));
         }
         return forward(offset, frame);
     }
@@ -101,6 +104,7 @@ public final class Subscription {
     public synchronized void replayDone() {
         List<Held> backlog = held;
         held = null;
+        heldBytes = 0;
         if (backlog == null) {
             return;
         }
@@ -108,6 +112,7 @@ public final class Subscription {
             Held next = backlog.get(i);
             if (gapBefore(next.offset())) {
                 held = new ArrayList<>(backlog.subList(i, backlog.size()));
+                heldBytes = held.stream().mapToLong(h -> h.frame().length()).sum();
                 startCatchUp(next.offset());
             } else {
                 forward(next.offset(), next.frame());
@@ -120,10 +125,23 @@ public final class Subscription {
     public synchronized void cancel() {
         cancelled = true;
         held = null;
+        heldBytes = 0;
     }
 
     public synchronized long lastOffset() {
         return lastOffset;
+    }
+
+    private boolean hold(Held frame) {
+        heldBytes += frame.frame().length();
+        if (heldBytes > connection.outbox().maxBytes()) {
+            cancel();
+            connection.outbox().closeNow(CloseCode.SLOW_CONSUMER, "live alerts held back by a replay over "
+                    + connection.outbox().maxBytes() + " bytes");
+            return false;
+        }
+        held.add(frame);
+        return true;
     }
 
     private boolean gapBefore(long offset) {
@@ -136,8 +154,7 @@ public final class Subscription {
             catchUp.start(this, lastOffset);
         } catch (RuntimeException e) {
             // Never carry on past a hole: the client reconnects and resumes.
-            held = null;
-            cancelled = true;
+            cancel();
             connection.outbox().closeNow(CloseCode.INTERNAL_ERROR, "catch-up failed");
         }
     }

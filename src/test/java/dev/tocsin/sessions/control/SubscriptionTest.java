@@ -12,10 +12,10 @@ class SubscriptionTest {
 
     final List<String> sent = new ArrayList<>();
     final List<CloseCode> closed = new ArrayList<>();
-    final Connection connection = connection("c1");
+    final Connection connection = connection("c1", 1 << 20);
 
     /** A connection whose writes land in {@link #sent} and whose closes in {@link #closed}. */
-    Connection connection(String id) {
+    Connection connection(String id, long outboxMaxBytes) {
         return new Connection(id, new Outbox(new Outbox.Transport() {
             @Override
             public void send(List<String> frames, Consumer<Throwable> done) {
@@ -31,7 +31,7 @@ class SubscriptionTest {
             public void close(CloseCode code, String detail) {
                 closed.add(code);
             }
-        }, 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
+        }, outboxMaxBytes), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
     }
 
     @Test
@@ -152,7 +152,7 @@ class SubscriptionTest {
 
     @Test
     void aCatchUpThatCannotStartClosesTheConnectionRatherThanSkipTheGap() {
-        Connection closing = connection("c2");
+        Connection closing = connection("c2", 1 << 20);
         Subscription subscription = new Subscription(closing, "t", 1, false, (s, after) -> {
             throw new java.util.concurrent.RejectedExecutionException("shut down");
         });
@@ -161,5 +161,18 @@ class SubscriptionTest {
         closing.outbox().flush();
         assertEquals(List.of(CloseCode.INTERNAL_ERROR), closed);
         assertEquals(List.of(), sent);
+    }
+
+    @Test
+    void framesHeldBackByASlowReplayCountAgainstTheOutboxLimitAndOverItTheClientIsToldToResume() {
+        Connection small = connection("c3", 100);
+        Subscription subscription = new Subscription(small, "t", 0, true);
+        assertEquals(true, subscription.live(1, "a".repeat(60)));
+        assertEquals(false, subscription.live(2, "b".repeat(60)), "160 characters held against a limit of 100");
+        assertEquals(List.of(CloseCode.SLOW_CONSUMER), closed);
+
+        subscription.replayed(1, "a1");
+        subscription.replayDone();
+        assertEquals(List.of(), sent, "nothing more for a subscription given up on");
     }
 }
