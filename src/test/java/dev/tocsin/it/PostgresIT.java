@@ -25,35 +25,36 @@ import org.junit.jupiter.api.Test;
 /**
  * The durable log on a real PostgreSQL (embedded, from Maven Central, on 127.0.0.1), with two
  * Tocsin nodes sharing it through the boot commands of deploy/postgres/, in one Payara Micro
- * cluster (TCP/IP on 127.0.0.1) that relays live alerts between them. Started by hand like
- * {@link RestartIT}: the nodes need the database before they boot.
+ * cluster (TCP/IP on 127.0.0.1) that relays live alerts between them. A third node in the same
+ * cluster keeps its log in its own embedded H2 database: it must ignore the others' relays.
+ * Started by hand like {@link RestartIT}: the nodes need the database before they boot.
  */
 class PostgresIT {
 
     private static final int PG_PORT = 28432;
-    private static final String MEMBERS = "127.0.0.1:28990,127.0.0.1:28991";
+    private static final String MEMBERS = "127.0.0.1:28990,127.0.0.1:28991,127.0.0.1:28992";
     private static EmbeddedPostgres postgres;
     private static PayaraProcess nodeA;
     private static PayaraProcess nodeB;
+    private static PayaraProcess ownDatabase;
 
     @BeforeAll
     static void start() throws Exception {
         postgres = EmbeddedPostgres.builder().setPort(PG_PORT).start();
         CompletableFuture<PayaraProcess> a = CompletableFuture.supplyAsync(() -> node("pg-a", 28280, 28990));
         CompletableFuture<PayaraProcess> b = CompletableFuture.supplyAsync(() -> node("pg-b", 28281, 28991));
+        CompletableFuture<PayaraProcess> c = CompletableFuture.supplyAsync(() -> onItsOwnDatabase("pg-c", 28282, 28992));
         nodeA = a.get(300, TimeUnit.SECONDS);
         nodeB = b.get(300, TimeUnit.SECONDS);
-        for (PayaraProcess node : List.of(nodeA, nodeB)) {
-            node.awaitLog("DG Size: 2", Duration.ofSeconds(120));
+        ownDatabase = c.get(300, TimeUnit.SECONDS);
+        for (PayaraProcess node : List.of(nodeA, nodeB, ownDatabase)) {
+            node.awaitLog("DG Size: 3", Duration.ofSeconds(120));
         }
     }
 
     private static PayaraProcess node(String name, int httpPort, int clusterPort) {
         try {
-            Path root = Path.of("target/it-" + name + "-root");
-            RestartIT.deleteRecursively(root);
-            return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).clusterMembers(MEMBERS).clusterName("tocsin-it-pg")
-                    .rootDir(root).demoProperties()
+            return inCluster(name, httpPort, clusterPort)
                     .env("TOCSIN_DB_PORT", String.valueOf(PG_PORT)).env("TOCSIN_DB_NAME", "postgres")
                     .env("TOCSIN_DB_USER", "postgres").env("TOCSIN_DB_PASSWORD", "postgres")
                     .args("--addlibs", System.getProperty("tocsin.postgresqlJar", "target/postgresql.jar"),
@@ -64,9 +65,24 @@ class PostgresIT {
         }
     }
 
+    private static PayaraProcess onItsOwnDatabase(String name, int httpPort, int clusterPort) {
+        try {
+            return inCluster(name, httpPort, clusterPort).start();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static PayaraProcess.Builder inCluster(String name, int httpPort, int clusterPort) throws java.io.IOException {
+        Path root = Path.of("target/it-" + name + "-root");
+        RestartIT.deleteRecursively(root);
+        return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).clusterMembers(MEMBERS)
+                .clusterName("tocsin-it-pg").rootDir(root).demoProperties();
+    }
+
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, postgres}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, ownDatabase, postgres}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -239,11 +255,11 @@ class PostgresIT {
             assertEquals(id, acknowledged.getJsonObject("d").getString("alertId"));
             assertEquals("pat", acknowledged.getJsonObject("d").getString("by"));
         }
-        assertEquals(2, a.metric("tocsin_cluster_members"));
-        assertEquals(2, b.metric("tocsin_cluster_members"));
+        assertEquals(3, a.metric("tocsin_cluster_members"));
+        assertEquals(3, b.metric("tocsin_cluster_members"));
         assertEquals(sentByB + 2, b.metric(RELAYED + "sent\""), "B relayed the alert and its acknowledgement");
         a.awaitMetricAbove(RELAYED + "received\"", receivedByA + 1, Duration.ofSeconds(10));
-        assertEquals(0, a.metric(RELAYED + "foreign\"") + b.metric(RELAYED + "foreign\""), "both nodes are on one database");
+        assertEquals(0, a.metric(RELAYED + "foreign\"") + b.metric(RELAYED + "foreign\""), "A and B are on one database");
     }
 
     static final String RELAYED = "tocsin_relay_frames_total{mp_scope=\"application\",outcome=\"";
@@ -283,6 +299,28 @@ class PostgresIT {
             CompletableFuture.allOf(publishers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         } finally {
             subscribers.forEach(ProtocolClient::close);
+        }
+    }
+
+    @Test
+    void aNodeOnAnotherDatabaseInTheSameClusterIgnoresTheOthersAlerts() throws Exception {
+        // Offsets of another log would overtake this log's own, and its alerts are not this node's.
+        String topic = "alerts.pg.elsewhere";
+        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin c = new Tocsin(ownDatabase.baseUrl().toURL());
+        try (ProtocolClient onC = ProtocolClient.connect(c)) {
+            onC.handshake(c.token("watcher"));
+            onC.subscribe(topic);
+            double foreign = c.metric(RELAYED + "foreign\"");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(201, b.publish(b.token("pat", "producers"), Tocsin.alert(topic, "info", "on B's database " + i)).statusCode());
+            }
+            c.awaitMetricAbove(RELAYED + "foreign\"", foreign + 2, Duration.ofSeconds(10));
+
+            String own = Wire.parse(c.publish(c.token("pat", "producers"), Tocsin.alert(topic, "info", "on C's own")).body()).getString("id");
+            JsonObject first = onC.nextAlert();
+            assertEquals(own, first.getString("id"), "the first alert C's subscriber sees is C's own: " + first);
+            assertEquals(1L, first.getJsonObject("d").getJsonNumber("offset").longValue());
         }
     }
 }
