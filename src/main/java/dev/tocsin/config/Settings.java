@@ -49,6 +49,7 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.retention.max-age-ms", defaultValue = "604800000") long retentionMaxAgeMs;
     @Inject @ConfigProperty(name = "tocsin.retention.sweep-ms", defaultValue = "60000") long retentionSweepMs;
     @Inject @ConfigProperty(name = "tocsin.retention.batch-alerts", defaultValue = "1000") int retentionBatch;
+    @Inject @ConfigProperty(name = "tocsin.relay.check-ms", defaultValue = "5000") long relayCheckMs;
     @Inject @ConfigProperty(name = "tocsin.limits.sessions-per-user", defaultValue = "20") int sessionsPerUser;
     @Inject @ConfigProperty(name = "tocsin.limits.subscriptions-per-session", defaultValue = "100") int subscriptionsPerSession;
     @Inject @ConfigProperty(name = "tocsin.limits.frames-per-second", defaultValue = "20") int framesPerSecond;
@@ -146,6 +147,11 @@ public class Settings {
     /** Alerts one retention transaction deletes at most. */
     public int retentionBatch() {
         return Math.max(1, retentionBatch);
+    }
+
+    /** How often a node of a cluster looks in the log for alerts whose relay it never got. */
+    public Duration relayCheck() {
+        return Duration.ofMillis(Math.max(100, relayCheckMs));
     }
 
     public int sessionsPerUser() {

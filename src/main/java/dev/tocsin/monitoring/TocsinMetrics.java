@@ -87,6 +87,11 @@ public class TocsinMetrics {
         metrics.counter("tocsin.relay.frames", new Tag("outcome", outcome)).inc();
     }
 
+    /** Alerts of other nodes this node found in the log because their relay never came. */
+    public void recovered(int alerts) {
+        metrics.counter("tocsin.relay.frames", new Tag("outcome", "recovered")).inc(alerts);
+    }
+
     public void refused(ErrorCode code) {
         metrics.counter("tocsin.frames.refused", new Tag("code", code.name())).inc();
     }

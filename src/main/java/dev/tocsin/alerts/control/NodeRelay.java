@@ -4,9 +4,11 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
 import dev.tocsin.alerts.entity.Relayed;
+import dev.tocsin.config.Settings;
 import dev.tocsin.monitoring.TocsinMetrics;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -16,6 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -26,8 +29,9 @@ import javax.naming.NamingException;
 /**
  * Carries what one node broadcasts to the other nodes of its Payara Micro cluster, over a
  * Hazelcast topic of Payara's own instance, so that a subscriber gets an alert live whichever node
- * it was published on. Best effort by design: the log is the source of truth, and a subscriber
- * that sees a gap (a relay lost or overtaken) fills it from there ({@code Subscription}).
+ * it was published on. Best effort by design: the log is the source of truth. A gap that a relay
+ * lost or overtaken leaves is filled from there ({@link TopicSequence}, {@code Subscription}), and
+ * every tocsin.relay.check-ms this node looks there for alerts whose relay never came.
  *
  * <p>Received frames are delivered on one thread of this node, in the order they arrived, from a
  * bounded queue: Hazelcast's event threads are not held by a fan-out, and a node that falls behind
@@ -45,18 +49,25 @@ public class NodeRelay {
 
     @Resource
     ManagedThreadFactory threads;
+    @Resource
+    ManagedScheduledExecutorService scheduler;
     @Inject
     AlertDispatcher dispatcher;
     @Inject
     TocsinMetrics metrics;
     @Inject
     AlertLog log;
+    @Inject
+    TopicSequence sequence;
+    @Inject
+    Settings settings;
 
     private volatile HazelcastInstance hazelcast;
     private volatile String identity;
     private volatile ITopic<String> relay;
     private UUID listener;
     private ThreadPoolExecutor receiver;
+    private ScheduledFuture<?> checks;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
         hazelcast = payaraHazelcast();
@@ -76,11 +87,14 @@ public class NodeRelay {
                 });
         relay = hazelcast.getTopic(TOPIC);
         listener = relay.addMessageListener(this::received);
+        long period = settings.relayCheck().toMillis();
+        checks = scheduler.scheduleWithFixedDelay(this::recoverLostRelays, period, period, TimeUnit.MILLISECONDS);
     }
 
     @PreDestroy
     void stop() {
         if (relay != null) {
+            checks.cancel(false);
             relay.removeMessageListener(listener);
             receiver.shutdownNow();
         }
@@ -104,6 +118,25 @@ public class NodeRelay {
     /** Members of this node's cluster, itself included (0 without one). */
     public int members() {
         return hazelcast == null ? 0 : hazelcast.getCluster().getMembers().size();
+    }
+
+    /**
+     * A lost relay of a topic's newest alert would otherwise wait for that topic's next alert (the
+     * gap it reveals) or for the subscribers' next resume: bounded here by tocsin.relay.check-ms.
+     */
+    private void recoverLostRelays() {
+        if (members() < 2) {
+            return;
+        }
+        try {
+            int recovered = sequence.recoverFromLog();
+            if (recovered > 0) {
+                metrics.recovered(recovered);
+                LOG.fine(() -> recovered + " alerts recovered from the log: their relays never came");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not look for alerts whose relay was lost", e);
+        }
     }
 
     private void received(Message<String> message) {

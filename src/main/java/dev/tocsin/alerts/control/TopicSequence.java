@@ -1,6 +1,7 @@
 package dev.tocsin.alerts.control;
 
 import dev.tocsin.alerts.entity.StoredAlert;
+import dev.tocsin.alerts.entity.TopicOffset;
 import dev.tocsin.sessions.control.SessionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,6 +41,27 @@ public class TopicSequence {
         }
     }
 
+    /**
+     * A subscription to the topic began here at {@code latest} (its newest offset when the client
+     * subscribed): from now on an alert after it that never arrives is looked for in the log
+     * ({@link #recoverFromLog()}), even before this node has broadcast anything of the topic.
+     * The first subscriber sets the mark; later ones leave it, for the earlier ones may still be
+     * owed what lies between.
+     */
+    public void subscribed(String topic, long latest) {
+        ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
+        lock.lock();
+        try {
+            if (registry.subscribers(topic) <= 1) {
+                broadcastUpTo.merge(topic, latest, Math::max);
+            } else {
+                broadcastUpTo.putIfAbsent(topic, latest);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Broadcasts the alert in its topic's offset order on this node; returns how many connections it was queued to. */
     public int broadcast(String topic, long offset, String frame) {
         ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
@@ -64,16 +86,51 @@ public class TopicSequence {
         }
     }
 
-    private void fill(String topic, long last, long before) {
+    /**
+     * Broadcasts what the log holds beyond what this node has broadcast, for every topic with
+     * subscribers here: alerts stored on other nodes whose relay never came (lost, or dropped
+     * from a full queue), which no later alert has yet revealed as a gap.
+     *
+     * @return how many offsets it caught up on (alerts, less any expired meanwhile)
+     */
+    public int recoverFromLog() {
+        int recovered = 0;
+        for (TopicOffset stored : log.topics()) {
+            String topic = stored.topic();
+            Long seen = broadcastUpTo.get(topic);
+            if (seen == null || stored.latest() <= seen) {
+                continue;
+            }
+            ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
+            lock.lock();
+            try {
+                Long last = broadcastUpTo.get(topic);
+                if (last != null && stored.latest() > last) {
+                    long reached = fill(topic, last, stored.latest() + 1);
+                    broadcastUpTo.put(topic, reached);
+                    recovered += (int) (reached - last);
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return recovered;
+    }
+
+    /** Broadcasts the stored alerts after {@code last} and before {@code before}; returns the last offset broadcast. */
+    private long fill(String topic, long last, long before) {
+        long reached = last;
         try {
             int limit = (int) Math.min(before - last - 1, FILL_LIMIT);
             for (StoredAlert missing : log.after(topic, last, System.currentTimeMillis(), limit)) {
                 if (missing.offset() < before) {
                     registry.broadcast(topic, missing.offset(), missing.frame());
+                    reached = missing.offset();
                 }
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not read " + topic + " after offset " + last + " to fill a gap; its subscribers will", e);
         }
+        return reached;
     }
 }

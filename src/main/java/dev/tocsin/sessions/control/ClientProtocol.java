@@ -3,6 +3,7 @@ package dev.tocsin.sessions.control;
 import static dev.tocsin.envelope.control.JsonFactory.JSON;
 
 import dev.tocsin.alerts.control.AlertDispatcher;
+import dev.tocsin.alerts.control.TopicSequence;
 import dev.tocsin.alerts.control.AlertLog;
 import dev.tocsin.alerts.entity.AlertDraft;
 import dev.tocsin.alerts.entity.Published;
@@ -53,6 +54,8 @@ public class ClientProtocol {
     TopicPermissions permissions;
     @Inject
     AlertDispatcher alerts;
+    @Inject
+    TopicSequence sequence;
     @Inject
     Settings settings;
     @Inject
@@ -180,6 +183,7 @@ public class ClientProtocol {
             // Held until the reply is queued, so that no alert overtakes "subscribed".
             Subscription subscription = new Subscription(connection, topic, latest, true, replay::catchUp);
             registry.subscribe(subscription);
+            sequence.subscribed(topic, latest);
             connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply));
             subscription.replayDone();
             return;
@@ -191,6 +195,7 @@ public class ClientProtocol {
         }
         Subscription subscription = new Subscription(connection, topic, resume.after(), true, replay::catchUp);
         registry.subscribe(subscription);
+        sequence.subscribed(topic, latest);
         connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
         replay.start(subscription, resume.after());
     }

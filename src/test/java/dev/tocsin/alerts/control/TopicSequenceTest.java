@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.tocsin.alerts.entity.AlertDraft;
 import dev.tocsin.alerts.entity.StoredAlert;
+import dev.tocsin.alerts.entity.TopicOffset;
 import dev.tocsin.sessions.control.BroadcastWriter;
 import dev.tocsin.sessions.control.Connection;
 import dev.tocsin.sessions.control.Outbox;
@@ -32,6 +33,11 @@ class TopicSequenceTest {
         sequence.registry = new SessionRegistry(BroadcastWriter.inline());
         sequence.log = new AlertLog() {
             @Override
+            public List<TopicOffset> topics() {
+                return List.of(counter("t", stored.size()), counter("elsewhere", 5));
+            }
+
+            @Override
             public List<StoredAlert> after(String topic, long offset, long now, int limit) {
                 reads.add(offset);
                 if (logDown) {
@@ -47,6 +53,14 @@ class TopicSequenceTest {
         for (long offset = 1; offset <= 9; offset++) {
             stored.put(offset, "a" + offset);
         }
+    }
+
+    static TopicOffset counter(String topic, int latest) {
+        TopicOffset counter = new TopicOffset(topic);
+        for (int i = 0; i < latest; i++) {
+            counter.take();
+        }
+        return counter;
     }
 
     void subscribe() {
@@ -92,5 +106,34 @@ class TopicSequenceTest {
         logDown = true;
         sequence.broadcast("t", 3, "a3");
         assertEquals(List.of("a1", "a3"), received);
+    }
+
+    @Test
+    void alertsWhoseRelayNeverCameAreFoundInTheLogForTheTopicsSubscribedHere() {
+        sequence.broadcast("t", 1, "a1");
+        assertEquals(8, sequence.recoverFromLog());
+        assertEquals(List.of("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8", "a9"), received);
+        assertEquals(List.of(1L), reads, "one read for t; none for a topic nobody here subscribed to");
+
+        assertEquals(0, sequence.recoverFromLog(), "nothing more to find");
+        sequence.broadcast("t", 5, "a5 relayed at last");
+        assertEquals(9, received.size(), "a relay that comes after all is not sent twice");
+    }
+
+    @Test
+    void aSubscriptionMarksWhereToLookFromBeforeAnyAlertOfItsTopicCameThisWay() {
+        sequence.subscribed("t", 7);
+        assertEquals(2, sequence.recoverFromLog(), "8 and 9, whose relays never came");
+        assertEquals(List.of("a8", "a9"), received);
+    }
+
+    @Test
+    void aLaterSubscriptionDoesNotMoveTheMarkPastWhatEarlierOnesAreStillOwed() {
+        sequence.broadcast("t", 1, "a1");
+        subscribe();
+        sequence.subscribed("t", 9);
+        sequence.recoverFromLog();
+        assertEquals(List.of("a1", "a2", "a2", "a3", "a3"), received.subList(0, 5), "the first subscriber still gets 2 to 9");
+        assertEquals(1 + 8 * 2, received.size());
     }
 }
