@@ -45,8 +45,9 @@ public class TopicSequence {
      * A subscription to the topic began here at {@code latest} (its newest offset when the client
      * subscribed): from now on an alert after it that never arrives is looked for in the log
      * ({@link #recoverFromLog()}), even before this node has broadcast anything of the topic.
-     * The first subscriber sets the mark; later ones leave it, for the earlier ones may still be
-     * owed what lies between.
+     * The only subscriber moves the mark up past a stale one; with others, the mark only moves
+     * down, for one that read the newest offset a moment earlier may still be owed the alert
+     * between (broadcasting an alert again costs a little; skipping it would delay it).
      */
     public void subscribed(String topic, long latest) {
         ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
@@ -55,7 +56,7 @@ public class TopicSequence {
             if (registry.subscribers(topic) <= 1) {
                 broadcastUpTo.merge(topic, latest, Math::max);
             } else {
-                broadcastUpTo.putIfAbsent(topic, latest);
+                broadcastUpTo.merge(topic, latest, Math::min);
             }
         } finally {
             lock.unlock();

@@ -136,4 +136,14 @@ class TopicSequenceTest {
         assertEquals(List.of("a1", "a2", "a2", "a3", "a3"), received.subList(0, 5), "the first subscriber still gets 2 to 9");
         assertEquals(1 + 8 * 2, received.size());
     }
+
+    @Test
+    void twoSubscriptionsThatReadTheNewestOffsetAMomentApartAreBothServed() {
+        sequence.subscribed("t", 5);
+        subscribe();
+        sequence.subscribed("t", 3);
+        assertEquals(List.of(), received);
+        sequence.broadcast("t", 4, "a4");
+        assertEquals(List.of("a4", "a4"), received, "broadcast, not dropped below the first one's mark: the second is owed it");
+    }
 }
