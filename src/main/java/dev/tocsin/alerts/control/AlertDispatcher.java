@@ -41,7 +41,7 @@ public class AlertDispatcher {
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
-    private final ReentrantLock[] topicLocks = new ReentrantLock[64];
+    private final TopicLocks topicLocks = new TopicLocks();
 
     @Inject
     SessionRegistry registry;
@@ -60,12 +60,6 @@ public class AlertDispatcher {
     @Inject
     TopicSequence sequence;
 
-    public AlertDispatcher() {
-        for (int i = 0; i < topicLocks.length; i++) {
-            topicLocks[i] = new ReentrantLock();
-        }
-    }
-
     /** @param idempotencyKey a retry with the same key (per publisher, within the window) is answered with the original result */
     public Published publish(Caller caller, AlertDraft draft, String idempotencyKey) {
         String topic = draft == null ? null : draft.topic();
@@ -81,7 +75,7 @@ public class AlertDispatcher {
             return original.get();
         }
         Alert alert = AlertValidation.accept(draft, caller.subject(), now);
-        ReentrantLock lock = topicLocks[Math.floorMod(alert.topic().hashCode(), topicLocks.length)];
+        ReentrantLock lock = topicLocks.of(alert.topic());
         lock.lock();
         try {
             StoredAlert stored;

@@ -26,7 +26,7 @@ public class TopicSequence {
     private static final Logger LOG = Logger.getLogger(TopicSequence.class.getName());
     static final int FILL_LIMIT = 200;
 
-    private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final TopicLocks locks = new TopicLocks();
     // Only for topics with subscribers on this node: dropped when a broadcast finds none.
     private final Map<String, Long> broadcastUpTo = new ConcurrentHashMap<>();
 
@@ -34,12 +34,6 @@ public class TopicSequence {
     SessionRegistry registry;
     @Inject
     AlertLog log;
-
-    public TopicSequence() {
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new ReentrantLock();
-        }
-    }
 
     /**
      * A subscription to the topic began here at {@code latest} (its newest offset when the client
@@ -50,7 +44,7 @@ public class TopicSequence {
      * between (broadcasting an alert again costs a little; skipping it would delay it).
      */
     public void subscribed(String topic, long latest) {
-        ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
+        ReentrantLock lock = locks.of(topic);
         lock.lock();
         try {
             if (registry.subscribers(topic) <= 1) {
@@ -65,7 +59,7 @@ public class TopicSequence {
 
     /** Broadcasts the alert in its topic's offset order on this node; returns how many connections it was queued to. */
     public int broadcast(String topic, long offset, String frame) {
-        ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
+        ReentrantLock lock = locks.of(topic);
         lock.lock();
         try {
             int subscribers = registry.subscribers(topic);
@@ -102,7 +96,7 @@ public class TopicSequence {
             if (seen == null || stored.latest() <= seen) {
                 continue;
             }
-            ReentrantLock lock = locks[Math.floorMod(topic.hashCode(), locks.length)];
+            ReentrantLock lock = locks.of(topic);
             lock.lock();
             try {
                 Long last = broadcastUpTo.get(topic);
