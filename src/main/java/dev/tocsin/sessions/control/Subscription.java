@@ -43,11 +43,6 @@ public final class Subscription {
     private long heldBytes;
     private boolean cancelled;
 
-    /** A subscription that takes gaps as they come (no catch-up). */
-    public Subscription(Connection connection, String topic, long lastOffset, boolean replaying) {
-        this(connection, topic, lastOffset, replaying, null);
-    }
-
     /**
      * @param lastOffset the offset the client has already processed; {@code replaying} holds live frames back
      * @param catchUp    fills gaps in live delivery from the log; null takes them as they come

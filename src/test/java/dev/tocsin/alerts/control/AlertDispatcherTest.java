@@ -85,7 +85,7 @@ class AlertDispatcherTest {
             Connection subscriber = new Connection("c" + i, new Outbox(new RecordingTransport(frames), 1 << 20),
                     new ReplayGuard(1000), new RateLimiter(10, 10, 0));
             dispatcher.registry.add(subscriber);
-            dispatcher.registry.subscribe(new Subscription(subscriber, "alerts.db", 0, false));
+            dispatcher.registry.subscribe(new Subscription(subscriber, "alerts.db", 0, false, null));
         }
     }
 

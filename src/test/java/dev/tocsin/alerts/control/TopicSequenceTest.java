@@ -67,7 +67,7 @@ class TopicSequenceTest {
         Connection connection = new Connection("c" + received.size(), new Outbox(new AlertDispatcherTest.RecordingTransport(received), 1 << 20),
                 new ReplayGuard(1000), new RateLimiter(10, 10, 0));
         sequence.registry.add(connection);
-        sequence.registry.subscribe(new Subscription(connection, "t", 0, false));
+        sequence.registry.subscribe(new Subscription(connection, "t", 0, false, null));
     }
 
     @Test

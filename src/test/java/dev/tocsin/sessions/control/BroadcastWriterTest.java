@@ -116,7 +116,7 @@ class BroadcastWriterTest {
 
     private static Subscription subscription(String id, Recorder transport) {
         Connection connection = new Connection(id, new Outbox(transport, 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
-        return new Subscription(connection, "t", 0, false);
+        return new Subscription(connection, "t", 0, false, null);
     }
 
     /** Records each write; the slow one holds its first write until released. */

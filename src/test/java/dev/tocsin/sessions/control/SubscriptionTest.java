@@ -36,7 +36,7 @@ class SubscriptionTest {
 
     @Test
     void liveAlertsWaitForTheReplayAndOffsetsItAlreadySentAreNotSentTwice() {
-        Subscription subscription = new Subscription(connection, "t", 3, true);
+        Subscription subscription = new Subscription(connection, "t", 3, true, null);
         subscription.live(6, "a6");
         subscription.replayed(4, "a4");
         subscription.live(7, "a7");
@@ -50,7 +50,7 @@ class SubscriptionTest {
 
     @Test
     void offsetsTheClientAlreadyProcessedAreNeverSent() {
-        Subscription subscription = new Subscription(connection, "t", 10, false);
+        Subscription subscription = new Subscription(connection, "t", 10, false, null);
         subscription.live(9, "old");
         subscription.live(10, "processed");
         subscription.live(11, "new");
@@ -61,7 +61,7 @@ class SubscriptionTest {
 
     @Test
     void eventsWithoutOffsetsKeepTheirPlaceAmongHeldAlerts() {
-        Subscription subscription = new Subscription(connection, "t", 0, true);
+        Subscription subscription = new Subscription(connection, "t", 0, true, null);
         subscription.live(1, "a1");
         subscription.event("ack-of-a1");
         subscription.live(2, "a2");
@@ -71,7 +71,7 @@ class SubscriptionTest {
 
     @Test
     void nothingIsSentAfterCancelNotEvenTheRestOfAReplay() {
-        Subscription subscription = new Subscription(connection, "t", 0, true);
+        Subscription subscription = new Subscription(connection, "t", 0, true, null);
         subscription.replayed(1, "a1");
         subscription.live(3, "a3");
         subscription.cancel();
@@ -144,7 +144,7 @@ class SubscriptionTest {
 
     @Test
     void withoutACatchUpAGapIsNotHeld() {
-        Subscription subscription = new Subscription(connection, "t", 1, false);
+        Subscription subscription = new Subscription(connection, "t", 1, false, null);
         subscription.live(3, "a3");
         connection.outbox().flush();
         assertEquals(List.of("a3"), sent);
@@ -166,7 +166,7 @@ class SubscriptionTest {
     @Test
     void framesHeldBackByASlowReplayCountAgainstTheOutboxLimitAndOverItTheClientIsToldToResume() {
         Connection small = connection("c3", 100);
-        Subscription subscription = new Subscription(small, "t", 0, true);
+        Subscription subscription = new Subscription(small, "t", 0, true, null);
         assertEquals(true, subscription.live(1, "a".repeat(60)));
         assertEquals(false, subscription.live(2, "b".repeat(60)), "160 characters held against a limit of 100");
         assertEquals(List.of(CloseCode.SLOW_CONSUMER), closed);
