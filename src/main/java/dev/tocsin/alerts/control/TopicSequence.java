@@ -5,6 +5,7 @@ import dev.tocsin.alerts.entity.TopicOffset;
 import dev.tocsin.sessions.control.SessionRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -112,16 +113,24 @@ public class TopicSequence {
         return recovered;
     }
 
-    /** Broadcasts the stored alerts after {@code last} and before {@code before}; returns the last offset broadcast. */
+    /**
+     * Broadcasts the stored alerts after {@code last} and before {@code before}; returns the offset
+     * up to which the log has nothing more for this node (offsets of expired or deleted alerts are
+     * passed over, not looked for again).
+     */
     private long fill(String topic, long last, long before) {
         long reached = last;
         try {
             int limit = (int) Math.min(before - last - 1, FILL_LIMIT);
-            for (StoredAlert missing : log.after(topic, last, System.currentTimeMillis(), limit)) {
-                if (missing.offset() < before) {
-                    registry.broadcast(topic, missing.offset(), missing.frame());
-                    reached = missing.offset();
+            List<StoredAlert> missing = log.after(topic, last, System.currentTimeMillis(), limit);
+            for (StoredAlert alert : missing) {
+                if (alert.offset() < before) {
+                    registry.broadcast(topic, alert.offset(), alert.frame());
+                    reached = alert.offset();
                 }
+            }
+            if (missing.size() < limit) {
+                reached = before - 1;
             }
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not read " + topic + " after offset " + last + " to fill a gap; its subscribers will", e);

@@ -27,6 +27,7 @@ class TopicSequenceTest {
     final List<Long> reads = new ArrayList<>();
     final TopicSequence sequence = new TopicSequence();
     boolean logDown;
+    int latest = 9;
 
     @BeforeEach
     void oneSubscriber() {
@@ -34,7 +35,7 @@ class TopicSequenceTest {
         sequence.log = new AlertLog() {
             @Override
             public List<TopicOffset> topics() {
-                return List.of(counter("t", stored.size()), counter("elsewhere", 5));
+                return List.of(counter("t", latest), counter("elsewhere", 5));
             }
 
             @Override
@@ -145,5 +146,15 @@ class TopicSequenceTest {
         assertEquals(List.of(), received);
         sequence.broadcast("t", 4, "a4");
         assertEquals(List.of("a4", "a4"), received, "broadcast, not dropped below the first one's mark: the second is owed it");
+    }
+
+    @Test
+    void offsetsTheLogNoLongerHoldsAreNotLookedForAgainAndAgain() {
+        sequence.broadcast("t", 1, "a1");
+        stored.remove(9L);
+        assertEquals(8, sequence.recoverFromLog(), "2 to 8 broadcast, 9 expired before it was found");
+        assertEquals(List.of("a1", "a2", "a3", "a4", "a5", "a6", "a7", "a8"), received);
+        assertEquals(0, sequence.recoverFromLog());
+        assertEquals(List.of(1L), reads, "the expired 9 costs no read at every later check");
     }
 }
