@@ -26,7 +26,9 @@ import org.junit.jupiter.api.Test;
  * The durable log on a real PostgreSQL (embedded, from Maven Central, on 127.0.0.1), with two
  * Tocsin nodes sharing it through the boot commands of deploy/postgres/, in one Payara Micro
  * cluster (TCP/IP on 127.0.0.1) that relays live alerts between them. A third node in the same
- * cluster keeps its log in its own embedded H2 database: it must ignore the others' relays.
+ * cluster keeps its log in its own embedded H2 database: it must ignore the others' relays. A
+ * fourth node shares the database but not the cluster, as a node that failed to join one would:
+ * nothing it publishes is relayed, so the others find its alerts in the log.
  * Started by hand like {@link RestartIT}: the nodes need the database before they boot.
  */
 class PostgresIT {
@@ -37,52 +39,52 @@ class PostgresIT {
     private static PayaraProcess nodeA;
     private static PayaraProcess nodeB;
     private static PayaraProcess ownDatabase;
+    private static PayaraProcess cutOff;
+    /** Node A's tocsin.relay.check-ms: shorter than the default, so that the test of it is quick. */
+    private static final Duration RELAY_CHECK_A = Duration.ofSeconds(1);
 
     @BeforeAll
     static void start() throws Exception {
         postgres = EmbeddedPostgres.builder().setPort(PG_PORT).start();
-        CompletableFuture<PayaraProcess> a = CompletableFuture.supplyAsync(() -> node("pg-a", 28280, 28990));
-        CompletableFuture<PayaraProcess> b = CompletableFuture.supplyAsync(() -> node("pg-b", 28281, 28991));
-        CompletableFuture<PayaraProcess> c = CompletableFuture.supplyAsync(() -> onItsOwnDatabase("pg-c", 28282, 28992));
+        CompletableFuture<PayaraProcess> a = CompletableFuture.supplyAsync(() -> onTheSharedDatabase(
+                inCluster("pg-a", 28280, 28990).env("TOCSIN_RELAY_CHECK_MS", String.valueOf(RELAY_CHECK_A.toMillis()))).start());
+        CompletableFuture<PayaraProcess> b = CompletableFuture.supplyAsync(() -> onTheSharedDatabase(inCluster("pg-b", 28281, 28991)).start());
+        CompletableFuture<PayaraProcess> c = CompletableFuture.supplyAsync(() -> inCluster("pg-c", 28282, 28992).start());
+        CompletableFuture<PayaraProcess> d = CompletableFuture.supplyAsync(() -> onTheSharedDatabase(
+                node("pg-d", 28283, 28993).clusterMembers("127.0.0.1:28993").clusterName("tocsin-it-pg-cut-off")).start());
         nodeA = a.get(300, TimeUnit.SECONDS);
         nodeB = b.get(300, TimeUnit.SECONDS);
         ownDatabase = c.get(300, TimeUnit.SECONDS);
+        cutOff = d.get(300, TimeUnit.SECONDS);
         for (PayaraProcess node : List.of(nodeA, nodeB, ownDatabase)) {
             node.awaitLog("DG Size: 3", Duration.ofSeconds(120));
         }
     }
 
-    private static PayaraProcess node(String name, int httpPort, int clusterPort) {
+    private static PayaraProcess.Builder onTheSharedDatabase(PayaraProcess.Builder node) {
+        return node.env("TOCSIN_DB_PORT", String.valueOf(PG_PORT)).env("TOCSIN_DB_NAME", "postgres")
+                .env("TOCSIN_DB_USER", "postgres").env("TOCSIN_DB_PASSWORD", "postgres")
+                .args("--addlibs", System.getProperty("tocsin.postgresqlJar", "target/postgresql.jar"),
+                        "--prebootcommandfile", Path.of("deploy/postgres/pre-boot-commands.txt").toAbsolutePath().toString());
+    }
+
+    private static PayaraProcess.Builder inCluster(String name, int httpPort, int clusterPort) {
+        return node(name, httpPort, clusterPort).clusterMembers(MEMBERS).clusterName("tocsin-it-pg");
+    }
+
+    private static PayaraProcess.Builder node(String name, int httpPort, int clusterPort) {
         try {
-            return inCluster(name, httpPort, clusterPort)
-                    .env("TOCSIN_DB_PORT", String.valueOf(PG_PORT)).env("TOCSIN_DB_NAME", "postgres")
-                    .env("TOCSIN_DB_USER", "postgres").env("TOCSIN_DB_PASSWORD", "postgres")
-                    .args("--addlibs", System.getProperty("tocsin.postgresqlJar", "target/postgresql.jar"),
-                            "--prebootcommandfile", Path.of("deploy/postgres/pre-boot-commands.txt").toAbsolutePath().toString())
-                    .start();
+            Path root = Path.of("target/it-" + name + "-root");
+            RestartIT.deleteRecursively(root);
+            return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).rootDir(root).demoProperties();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    private static PayaraProcess onItsOwnDatabase(String name, int httpPort, int clusterPort) {
-        try {
-            return inCluster(name, httpPort, clusterPort).start();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static PayaraProcess.Builder inCluster(String name, int httpPort, int clusterPort) throws java.io.IOException {
-        Path root = Path.of("target/it-" + name + "-root");
-        RestartIT.deleteRecursively(root);
-        return PayaraProcess.builder().name(name).httpPort(httpPort).clusterPort(clusterPort).clusterMembers(MEMBERS)
-                .clusterName("tocsin-it-pg").rootDir(root).demoProperties();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, ownDatabase, postgres}) {
+        for (AutoCloseable closeable : new AutoCloseable[] {nodeA, nodeB, ownDatabase, cutOff, postgres}) {
             if (closeable != null) {
                 closeable.close();
             }
@@ -321,6 +323,49 @@ class PostgresIT {
             JsonObject first = onC.nextAlert();
             assertEquals(own, first.getString("id"), "the first alert C's subscriber sees is C's own: " + first);
             assertEquals(1L, first.getJsonObject("d").getJsonNumber("offset").longValue());
+        }
+    }
+
+    @Test
+    void anAlertWhoseRelayNeverCameReachesTheOtherNodesSubscribersWithinTheRelayCheck() throws Exception {
+        // D stores in the shared log, but its relays reach no one: A must find the alert there.
+        String topic = "alerts.pg.cut-off";
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin d = new Tocsin(cutOff.baseUrl().toURL());
+        assertEquals(1, d.metric("tocsin_cluster_members"), "D is alone in its cluster");
+        double recovered = a.metric(RELAYED + "recovered\"");
+        try (ProtocolClient onA = ProtocolClient.connect(a)) {
+            onA.handshake(a.token("watcher"));
+            onA.subscribe(topic);
+            String id = Wire.parse(d.publish(d.token("pat", "producers"), Tocsin.alert(topic, "critical", "never relayed")).body())
+                    .getString("id");
+            JsonObject alert = onA.nextAlert();
+            assertEquals(id, alert.getString("id"), alert.toString());
+            assertEquals(1L, alert.getJsonObject("d").getJsonNumber("offset").longValue());
+        }
+        assertEquals(recovered + 1, a.metric(RELAYED + "recovered\""), "found by A's relay check, tocsin.relay.check-ms " + RELAY_CHECK_A);
+    }
+
+    @Test
+    void anAlertWhoseRelayNeverCameIsDeliveredBeforeTheNextOneOfItsTopic() throws Exception {
+        // B's subscriber gets A's alert at offset 2 only after D's at offset 1, which B never got a relay of.
+        String topic = "alerts.pg.cut-off.order";
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin d = new Tocsin(cutOff.baseUrl().toURL());
+        try (ProtocolClient onB = ProtocolClient.connect(b)) {
+            onB.handshake(b.token("watcher"));
+            onB.subscribe(topic);
+            List<String> published = new ArrayList<>();
+            for (Tocsin node : List.of(d, a, d, d, a)) {
+                published.add(Wire.parse(node.publish(node.token("pat", "producers"), Tocsin.alert(topic, "warning", "mixed")).body())
+                        .getString("id"));
+            }
+            for (int i = 0; i < published.size(); i++) {
+                JsonObject alert = onB.nextAlert();
+                assertEquals(published.get(i), alert.getString("id"), "offset " + (i + 1) + ": " + alert);
+                assertEquals(i + 1L, alert.getJsonObject("d").getJsonNumber("offset").longValue());
+            }
         }
     }
 }
