@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -104,6 +106,38 @@ class DeliveryIT extends DeployedTocsin {
             for (long offset = 11; offset <= 110; offset++) {
                 assertEquals(offset, client.nextAlert().getJsonObject("d").getJsonNumber("offset").longValue());
             }
+        }
+    }
+
+    @Test
+    void aRetryAfterRetentionDroppedItsAlertIsStillAnsweredWithTheOriginalAndStoresNothing() {
+        // The key is inside its window (24 h) but its alert is gone: the key itself answers.
+        String topic = topic();
+        String key = "key-" + topic;
+        String keyed = Tocsin.alert(topic, "info", "keyed").toString();
+        HttpResponse<String> first = tocsin.postWithKey("api/alerts", producer, key, keyed);
+        assertEquals(201, first.statusCode(), first.body());
+        String dropped = Wire.parse(first.body()).getString("id");
+        for (int i = 0; i < 100; i++) {
+            publish(Tocsin.alert(topic, "info", "after " + i));
+        }
+        awaitUntil(() -> tocsin.get("api/alerts/" + dropped, producer).statusCode() == 404, Duration.ofSeconds(20),
+                "the retention sweep did not drop the keyed alert");
+
+        HttpResponse<String> retried = tocsin.postWithKey("api/alerts", producer, key, keyed);
+        assertEquals(200, retried.statusCode(), retried.body());
+        JsonObject answer = Wire.parse(retried.body());
+        assertEquals(dropped, answer.getString("id"));
+        assertEquals(1, answer.getJsonNumber("offset").longValue());
+        assertTrue(answer.getBoolean("repeated"), answer.toString());
+        assertEquals(102, publish(Tocsin.alert(topic, "info", "next")).getJsonNumber("offset").longValue(), "the retry stored nothing");
+    }
+
+    private static void awaitUntil(BooleanSupplier condition, Duration timeout, String failure) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, failure + " within " + timeout.toSeconds() + " s");
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
         }
     }
 

@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,6 +43,8 @@ class PostgresIT {
     private static PayaraProcess cutOff;
     /** Node A's tocsin.relay.check-ms: shorter than the default, so that the test of it is quick. */
     private static final Duration RELAY_CHECK_A = Duration.ofSeconds(1);
+    /** Node D's tocsin.idempotency.window-ms: short, so that a key outlives it within a test. */
+    private static final Duration IDEMPOTENCY_WINDOW_D = Duration.ofSeconds(1);
 
     @BeforeAll
     static void start() throws Exception {
@@ -51,7 +54,8 @@ class PostgresIT {
         CompletableFuture<PayaraProcess> b = CompletableFuture.supplyAsync(() -> onTheSharedDatabase(inCluster("pg-b", 28281, 28991)).start());
         CompletableFuture<PayaraProcess> c = CompletableFuture.supplyAsync(() -> inCluster("pg-c", 28282, 28992).start());
         CompletableFuture<PayaraProcess> d = CompletableFuture.supplyAsync(() -> onTheSharedDatabase(
-                node("pg-d", 28283, 28993).clusterMembers("127.0.0.1:28993").clusterName("tocsin-it-pg-cut-off")).start());
+                node("pg-d", 28283, 28993).clusterMembers("127.0.0.1:28993").clusterName("tocsin-it-pg-cut-off")
+                        .env("TOCSIN_IDEMPOTENCY_WINDOW_MS", String.valueOf(IDEMPOTENCY_WINDOW_D.toMillis()))).start());
         nodeA = a.get(300, TimeUnit.SECONDS);
         nodeB = b.get(300, TimeUnit.SECONDS);
         ownDatabase = c.get(300, TimeUnit.SECONDS);
@@ -158,12 +162,7 @@ class PostgresIT {
     }
 
     private static HttpResponse<String> first(CountDownLatch go, Tocsin node, String token, String topic) {
-        try {
-            go.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        awaitQuietly(go);
         return node.publish(token, Tocsin.alert(topic, "info", "first of " + topic));
     }
 
@@ -366,6 +365,99 @@ class PostgresIT {
                 assertEquals(published.get(i), alert.getString("id"), "offset " + (i + 1) + ": " + alert);
                 assertEquals(i + 1L, alert.getJsonObject("d").getJsonNumber("offset").longValue());
             }
+        }
+    }
+
+    @Test
+    void aRetryLandingOnTheOtherNodeWhileItsOriginalIsStoredIsAnsweredWithTheOriginalAndLogsNoError() throws Exception {
+        String topic = "alerts.pg.retried";
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        String token = a.token("pat", "producers");
+        assertEquals(201, a.publish(token, Tocsin.alert(topic, "info", "unkeyed")).statusCode(), "the topic's offset row exists");
+        int retries = 5;
+        for (int i = 0; i < retries; i++) {
+            String key = "retried-" + i;
+            String body = Tocsin.alert(topic, "error", "sent twice " + i).toString();
+            List<CompletableFuture<HttpResponse<String>>> both = new ArrayList<>();
+            try (Connection db = postgres.getPostgresDatabase().getConnection()) {
+                // Holding the topic's offset row makes both pass the early look-up of the key and
+                // wait at the row lock; the second to get it must find the first's key, committed.
+                db.setAutoCommit(false);
+                try (PreparedStatement lock = db.prepareStatement("SELECT next_offset FROM tocsin_topic WHERE topic = ? FOR UPDATE")) {
+                    lock.setString(1, topic);
+                    lock.executeQuery().close();
+                }
+                for (Tocsin node : List.of(a, b)) {
+                    both.add(CompletableFuture.supplyAsync(() -> node.postWithKey("api/alerts", token, key, body)));
+                }
+                awaitSessionsWaitingForALock(2);
+                db.commit();
+            }
+            TreeSet<Integer> statuses = new TreeSet<>();
+            TreeSet<String> ids = new TreeSet<>();
+            for (CompletableFuture<HttpResponse<String>> answer : both) {
+                HttpResponse<String> response = answer.get(30, TimeUnit.SECONDS);
+                statuses.add(response.statusCode());
+                ids.add(Wire.parse(response.body()).getString("id"));
+            }
+            assertEquals(new TreeSet<>(List.of(200, 201)), statuses, key + ": stored once, answered once as repeated");
+            assertEquals(1, ids.size(), key + ": one alert for both, " + ids);
+        }
+        try (ProtocolClient onA = ProtocolClient.connect(a)) {
+            onA.handshake(a.token("counter"));
+            assertEquals(retries + 1, onA.subscribe(topic).getJsonObject("d").getJsonNumber("latest").longValue());
+        }
+        for (PayaraProcess node : List.of(nodeA, nodeB)) {
+            assertFalse(node.log().contains("tocsin_idempotency_pkey"), "a failed insert of a key in " + node.logFile());
+        }
+    }
+
+    private static void awaitSessionsWaitingForALock(int sessions) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        try (Connection db = postgres.getPostgresDatabase().getConnection();
+             PreparedStatement waiting = db.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")) {
+            while (true) {
+                try (ResultSet count = waiting.executeQuery()) {
+                    count.next();
+                    if (count.getInt(1) >= sessions) {
+                        return;
+                    }
+                }
+                assertTrue(System.nanoTime() < deadline, "fewer than " + sessions + " sessions waiting for a lock within 10 s");
+                java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+            }
+        }
+    }
+
+    @Test
+    void anIdempotencyKeyPastItsWindowNamesTheNextAlertPublishedWithIt() throws Exception {
+        // D forgets keys after IDEMPOTENCY_WINDOW_D; its retention sweep (every 60 s) may or may
+        // not have deleted the key by the time it is used again.
+        Tocsin d = new Tocsin(cutOff.baseUrl().toURL());
+        String token = d.token("pat", "producers");
+        String body = Tocsin.alert("alerts.pg.window", "warning", "again and again").toString();
+        HttpResponse<String> first = d.postWithKey("api/alerts", token, "windowed", body);
+        assertEquals(201, first.statusCode(), first.body());
+        long firstAt = Wire.parse(first.body()).getJsonNumber("ts").longValue();
+        CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(
+                Math.max(0, firstAt + IDEMPOTENCY_WINDOW_D.toMillis() - System.currentTimeMillis()) + 50, TimeUnit.MILLISECONDS)).join();
+
+        HttpResponse<String> later = d.postWithKey("api/alerts", token, "windowed", body);
+        assertEquals(201, later.statusCode(), "past its window the key is new: " + later.body());
+        JsonObject stored = Wire.parse(later.body());
+        assertFalse(Wire.parse(first.body()).getString("id").equals(stored.getString("id")), stored.toString());
+        HttpResponse<String> retried = d.postWithKey("api/alerts", token, "windowed", body);
+        assertEquals(200, retried.statusCode(), retried.body());
+        assertEquals(stored.getString("id"), Wire.parse(retried.body()).getString("id"), "a retry now gets the later alert");
+    }
+
+    private static void awaitQuietly(CountDownLatch go) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
         }
     }
 }

@@ -78,13 +78,17 @@ public class AlertDispatcher {
         ReentrantLock lock = topicLocks.of(alert.topic());
         lock.lock();
         try {
-            StoredAlert stored;
+            AlertLog.Appended appended;
             try {
-                stored = log.append(alert, offset -> framed(alert, offset), idempotencyKey);
+                appended = log.append(alert, offset -> framed(alert, offset), idempotencyKey, idempotencyKey == null ? 0 : keysNotBefore(now));
             } catch (RuntimeException e) {
-                // A concurrent publication with the same key (on another node) won the insert.
+                // A concurrent publication with the same key on another topic won the key's insert.
                 return original(caller, idempotencyKey, now).orElseThrow(() -> e);
             }
+            if (appended.repeated()) {
+                return appended.original();
+            }
+            StoredAlert stored = appended.stored();
             int recipients = sequence.broadcast(alert.topic(), stored.offset(), stored.frame());
             relay.send(Relayed.alert(alert.topic(), stored.offset(), stored.frame()));
             metrics.published(recipients);
@@ -111,8 +115,11 @@ public class AlertDispatcher {
         if (key == null) {
             return Optional.empty();
         }
-        return log.byIdempotencyKey(caller.subject(), key, now.minus(settings.idempotencyWindow()).toEpochMilli())
-                .map(Published::repeated);
+        return log.byIdempotencyKey(caller.subject(), key, keysNotBefore(now));
+    }
+
+    private long keysNotBefore(Instant now) {
+        return now.minus(settings.idempotencyWindow()).toEpochMilli();
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.tocsin.alerts.entity.Delivery;
 import dev.tocsin.alerts.entity.HistoryQuery;
 import dev.tocsin.alerts.entity.IdempotencyRecord;
 import dev.tocsin.alerts.entity.LogIdentity;
+import dev.tocsin.alerts.entity.Published;
 import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.alerts.entity.TopicOffset;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -35,22 +36,46 @@ public class AlertLog {
     FirstInsert inserts;
 
     /**
-     * Stores the alert at the next offset of its topic. The topic's counter row is locked until
-     * commit, so offsets are unique and gap-free across every node sharing the database.
+     * Stores the alert at the next offset of its topic, unless its idempotency key, used since
+     * {@code keysNotBefore} (epoch ms), names a publication already made: then that one. The
+     * topic's counter row is locked until commit, so offsets are unique and gap-free across every
+     * node sharing the database, and a retry that raced its original to this point (on another
+     * node) reads the original's key here, committed: each statement reads what is committed when
+     * it runs (READ COMMITTED, the default of H2 and PostgreSQL).
      *
      * @param frame builds the signed frame for the offset the alert gets
      */
-    public StoredAlert append(Alert alert, LongFunction<String> frame, String idempotencyKey) {
+    public Appended append(Alert alert, LongFunction<String> frame, String idempotencyKey, long keysNotBefore) {
         TopicOffset counter = findOrInsert(TopicOffset.class, alert.topic(), LockModeType.PESSIMISTIC_WRITE,
                 () -> new TopicOffset(alert.topic()));
+        IdempotencyRecord used = null;
+        if (idempotencyKey != null) {
+            // Locked too: a retry that carries another topic, or the sweep that forgets old keys, waits for this commit.
+            used = em.find(IdempotencyRecord.class, new IdempotencyRecord.Key(alert.publishedBy(), idempotencyKey),
+                    LockModeType.PESSIMISTIC_WRITE);
+            Optional<Published> original = named(used, keysNotBefore);
+            if (original.isPresent()) {
+                return new Appended(null, original.get());
+            }
+        }
         long offset = counter.take();
         StoredAlert stored = new StoredAlert(alert, offset, frame.apply(offset));
         em.persist(stored);
-        if (idempotencyKey != null) {
-            em.persist(new IdempotencyRecord(alert.publishedBy(), idempotencyKey, alert.id(), alert.publishedAt().toEpochMilli()));
+        if (used != null) {
+            used.reuse(stored);
+        } else if (idempotencyKey != null) {
+            em.persist(new IdempotencyRecord(alert.publishedBy(), idempotencyKey, stored));
         }
         em.flush();
-        return stored;
+        return new Appended(stored, null);
+    }
+
+    /** What {@link #append} stored, or the publication the alert's idempotency key had already made. */
+    public record Appended(StoredAlert stored, Published original) {
+
+        public boolean repeated() {
+            return original != null;
+        }
     }
 
     /** This log's identity ({@link LogIdentity}), made by whichever node asks first. */
@@ -81,13 +106,13 @@ public class AlertLog {
         return found;
     }
 
-    /** The alert a publisher created with this key, if it did so since {@code notBefore} (epoch ms). */
-    public Optional<StoredAlert> byIdempotencyKey(String publisher, String key, long notBefore) {
-        IdempotencyRecord record = em.find(IdempotencyRecord.class, new IdempotencyRecord.Key(publisher, key));
-        if (record == null || record.createdAt() < notBefore) {
-            return Optional.empty();
-        }
-        return Optional.ofNullable(em.find(StoredAlert.class, record.alertId()));
+    /** The publication a publisher made with this key, if it did so since {@code notBefore} (epoch ms). */
+    public Optional<Published> byIdempotencyKey(String publisher, String key, long notBefore) {
+        return named(em.find(IdempotencyRecord.class, new IdempotencyRecord.Key(publisher, key)), notBefore);
+    }
+
+    private static Optional<Published> named(IdempotencyRecord key, long notBefore) {
+        return key == null || key.createdAt() < notBefore ? Optional.empty() : key.published();
     }
 
     /** Live alerts of a topic after an offset, oldest first. */

@@ -11,8 +11,4 @@ public record Published(String id, String topic, long offset, long ts, int recip
     public boolean repeated() {
         return recipients < 0;
     }
-
-    public static Published repeated(StoredAlert original) {
-        return new Published(original.id(), original.topic(), original.offset(), original.publishedAt(), -1);
-    }
 }

@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.AlertDraft;
+import dev.tocsin.alerts.entity.Published;
 import dev.tocsin.alerts.entity.StoredAlert;
-import java.util.function.LongFunction;
-import dev.tocsin.sessions.control.RateLimiter;
-import dev.tocsin.sessions.control.Subscription;
+import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.control.EnvelopeSigner;
 import dev.tocsin.envelope.control.ServerKeyRing;
 import dev.tocsin.envelope.entity.CloseCode;
@@ -18,17 +17,21 @@ import dev.tocsin.envelope.entity.ProtocolException;
 import dev.tocsin.monitoring.TocsinMetrics;
 import dev.tocsin.security.control.TopicPermissions;
 import dev.tocsin.security.entity.Caller;
+import dev.tocsin.sessions.control.BroadcastWriter;
 import dev.tocsin.sessions.control.Connection;
 import dev.tocsin.sessions.control.Outbox;
+import dev.tocsin.sessions.control.RateLimiter;
 import dev.tocsin.sessions.control.ReplayGuard;
-import dev.tocsin.sessions.control.BroadcastWriter;
 import dev.tocsin.sessions.control.SessionRegistry;
+import dev.tocsin.sessions.control.Subscription;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -53,9 +56,9 @@ class AlertDispatcherTest {
             long offset;
 
             @Override
-            public StoredAlert append(Alert alert, LongFunction<String> frame, String idempotencyKey) {
+            public Appended append(Alert alert, LongFunction<String> frame, String idempotencyKey, long keysNotBefore) {
                 offset++;
-                return new StoredAlert(alert, offset, frame.apply(offset));
+                return new Appended(new StoredAlert(alert, offset, frame.apply(offset)), null);
             }
         };
         dispatcher.sequence = new TopicSequence();
@@ -110,6 +113,31 @@ class AlertDispatcherTest {
 
         assertEquals(ErrorCode.FORBIDDEN_TOPIC, refused.code());
         assertEquals(0, signatures.get());
+        received.forEach(frames -> assertEquals(List.of(), frames));
+    }
+
+    @Test
+    void aRetryWhoseKeyTheLogFindsUnderTheTopicsLockIsAnsweredWithTheOriginalAndReachesNobody() {
+        // It passed the early look-up before its original committed (on another node, say).
+        Published original = new Published("a-1", "alerts.db", 7, 1_000, -1);
+        dispatcher.settings = new Settings();
+        dispatcher.log = new AlertLog() {
+            @Override
+            public Optional<Published> byIdempotencyKey(String publisher, String key, long notBefore) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Appended append(Alert alert, LongFunction<String> frame, String idempotencyKey, long keysNotBefore) {
+                return new Appended(null, original);
+            }
+        };
+
+        Published answer = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null), "k-1");
+
+        assertSame(original, answer);
+        assertEquals(0, signatures.get(), "nothing signed");
+        assertEquals(0, published.get(), "nothing counted as published");
         received.forEach(frames -> assertEquals(List.of(), frames));
     }
 
