@@ -55,23 +55,31 @@ public class AlertLog {
                     LockModeType.PESSIMISTIC_WRITE);
             Optional<Published> original = named(used, keysNotBefore);
             if (original.isPresent()) {
-                return new Appended(null, original.get());
+                return Appended.repeated(original.get());
             }
         }
         long offset = counter.take();
         StoredAlert stored = new StoredAlert(alert, offset, frame.apply(offset));
         em.persist(stored);
         if (used != null) {
-            used.reuse(stored);
+            used.names(stored);
         } else if (idempotencyKey != null) {
             em.persist(new IdempotencyRecord(alert.publishedBy(), idempotencyKey, stored));
         }
         em.flush();
-        return new Appended(stored, null);
+        return Appended.stored(stored);
     }
 
     /** What {@link #append} stored, or the publication the alert's idempotency key had already made. */
     public record Appended(StoredAlert stored, Published original) {
+
+        public static Appended stored(StoredAlert stored) {
+            return new Appended(stored, null);
+        }
+
+        public static Appended repeated(Published original) {
+            return new Appended(null, original);
+        }
 
         public boolean repeated() {
             return original != null;
@@ -111,8 +119,17 @@ public class AlertLog {
         return named(em.find(IdempotencyRecord.class, new IdempotencyRecord.Key(publisher, key)), notBefore);
     }
 
-    private static Optional<Published> named(IdempotencyRecord key, long notBefore) {
-        return key == null || key.createdAt() < notBefore ? Optional.empty() : key.published();
+    private Optional<Published> named(IdempotencyRecord key, long notBefore) {
+        if (key == null || key.createdAt() < notBefore) {
+            return Optional.empty();
+        }
+        Optional<Published> published = key.published();
+        if (published.isPresent()) {
+            return published;
+        }
+        // A key stored before keys carried their alert's topic and offset: answered while its alert is kept.
+        return Optional.ofNullable(em.find(StoredAlert.class, key.alertId()))
+                .map(alert -> Published.repeated(alert.id(), alert.topic(), alert.offset(), alert.publishedAt()));
     }
 
     /** Live alerts of a topic after an offset, oldest first. */

@@ -10,9 +10,8 @@ import java.util.Optional;
 
 /**
  * A publisher's idempotency key and the alert it created, with that alert's topic and offset so
- * that a retry is answered from here even after retention has dropped the alert. A retry finds
- * it under its topic's row lock (AlertLog); one that carries another topic fails to insert the
- * key (primary key) or waits for this row's lock.
+ * that a retry is answered from here even after retention has dropped the alert (how retries meet
+ * it: AlertLog.append).
  */
 @Entity
 @Table(name = "tocsin_idempotency")
@@ -57,7 +56,7 @@ public class IdempotencyRecord {
     @Column(name = "created_at", nullable = false)
     private long createdAt;
 
-    // Null in keys stored before keys carried them: such a key names no alert (it expires with its window).
+    // Null in keys stored before keys carried them (AlertLog then reads the alert itself).
     @Column(length = 600)
     private String topic;
 
@@ -70,20 +69,24 @@ public class IdempotencyRecord {
     public IdempotencyRecord(String publisher, String idempotencyKey, StoredAlert alert) {
         this.publisher = publisher;
         this.idempotencyKey = idempotencyKey;
-        reuse(alert);
+        names(alert);
     }
 
     public long createdAt() {
         return createdAt;
     }
 
-    /** The publication this key made, as a retry is answered. */
-    public Optional<Published> published() {
-        return topic == null || offset == null ? Optional.empty() : Optional.of(new Published(alertId, topic, offset, createdAt, -1));
+    public String alertId() {
+        return alertId;
     }
 
-    /** The key, past its window and not yet swept, names another alert from now on. */
-    public void reuse(StoredAlert alert) {
+    /** The publication this key made, as a retry is answered. */
+    public Optional<Published> published() {
+        return topic == null || offset == null ? Optional.empty() : Optional.of(Published.repeated(alertId, topic, offset, createdAt));
+    }
+
+    /** From now on the key names this alert: at first, and again once it is past its window (not yet swept). */
+    public void names(StoredAlert alert) {
         this.alertId = alert.id();
         this.topic = alert.topic();
         this.offset = alert.offset();

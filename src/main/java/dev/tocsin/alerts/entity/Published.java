@@ -11,4 +11,9 @@ public record Published(String id, String topic, long offset, long ts, int recip
     public boolean repeated() {
         return recipients < 0;
     }
+
+    /** A publication answered again, for a retry with its idempotency key. */
+    public static Published repeated(String id, String topic, long offset, long ts) {
+        return new Published(id, topic, offset, ts, -1);
+    }
 }
