@@ -30,8 +30,8 @@ import org.junit.jupiter.api.Test;
  * cluster (TCP/IP on 127.0.0.1) that relays live alerts between them. A third node in the same
  * cluster keeps its log in its own embedded H2 database: it must ignore the others' relays. A
  * fourth node (D) shares the database but is alone in a cluster of its own: nothing it publishes
- * is relayed, so A and B, which see each other, find its alerts in the log. D also forgets
- * idempotency keys after a few seconds, for the test of a key past its window.
+ * is relayed, nor is anything relayed to it, so each side finds the other's alerts in the log. D
+ * also forgets idempotency keys after a few seconds, for the test of a key past its window.
  * Started by hand like {@link RestartIT}: the nodes need the database before they boot.
  */
 class PostgresIT {
@@ -43,7 +43,7 @@ class PostgresIT {
     private static PayaraProcess nodeB;
     private static PayaraProcess ownDatabase;
     private static PayaraProcess cutOff;
-    /** Node A's tocsin.relay.check-ms: shorter than the default, so that the test of it is quick. */
+    /** Node A's and D's tocsin.relay.check-ms: shorter than the default, so that the tests of it are quick. */
     private static final Duration RELAY_CHECK_A = Duration.ofSeconds(1);
     /** Node D's tocsin.idempotency.window-ms: short, so that a key outlives it within a test. */
     private static final Duration IDEMPOTENCY_WINDOW_D = Duration.ofSeconds(4);
@@ -57,6 +57,7 @@ class PostgresIT {
         CompletableFuture<PayaraProcess> c = CompletableFuture.supplyAsync(() -> inCluster("pg-c", 28282, 28992).start());
         CompletableFuture<PayaraProcess> d = CompletableFuture.supplyAsync(() -> onTheSharedDatabase(
                 node("pg-d", 28283, 28993).clusterMembers("127.0.0.1:28993").clusterName("tocsin-it-pg-cut-off")
+                        .env("TOCSIN_RELAY_CHECK_MS", String.valueOf(RELAY_CHECK_A.toMillis()))
                         .env("TOCSIN_IDEMPOTENCY_WINDOW_MS", String.valueOf(IDEMPOTENCY_WINDOW_D.toMillis()))).start());
         nodeA = a.get(300, TimeUnit.SECONDS);
         nodeB = b.get(300, TimeUnit.SECONDS);
@@ -349,6 +350,28 @@ class PostgresIT {
         }
         a.awaitMetricAbove(RELAYED + "recovered\"", recovered, Duration.ofSeconds(10));
         assertEquals(recovered + 1, a.metric(RELAYED + "recovered\""), "found by A's relay check");
+    }
+
+    @Test
+    void aNodeAloneInItsClusterStillGetsTheSharedLogsAlertsByTheRelayCheck() throws Exception {
+        // D never hears from A: as when nodes sharing a database fail to form a cluster at all.
+        String topic = "alerts.pg.alone";
+        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin d = new Tocsin(cutOff.baseUrl().toURL());
+        assertEquals(1, d.metric("tocsin_cluster_members"), "D is alone in its cluster");
+        double recovered = d.metric(RELAYED + "recovered\"");
+        try (ProtocolClient onD = ProtocolClient.connect(d)) {
+            onD.handshake(d.token("watcher"));
+            onD.subscribe(topic);
+            String id = Wire.parse(a.publish(a.token("pat", "producers"), Tocsin.alert(topic, "critical", "published on A")).body())
+                    .getString("id");
+            long stored = System.nanoTime();
+            JsonObject alert = onD.nextAlert();
+            Duration late = Duration.ofNanos(System.nanoTime() - stored);
+            assertEquals(id, alert.getString("id"), alert.toString());
+            assertTrue(late.compareTo(RELAY_CHECK_A.multipliedBy(3)) < 0, "D checks every " + RELAY_CHECK_A + ", the alert came " + late + " late");
+        }
+        d.awaitMetricAbove(RELAYED + "recovered\"", recovered, Duration.ofSeconds(10));
     }
 
     @Test

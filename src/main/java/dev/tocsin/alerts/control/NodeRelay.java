@@ -123,11 +123,10 @@ public class NodeRelay {
     /**
      * A lost relay of a topic's newest alert would otherwise wait for that topic's next alert (the
      * gap it reveals) or for the subscribers' next resume: bounded here by tocsin.relay.check-ms.
+     * Also when this node sees no other: nodes sharing a log that failed to form a cluster get
+     * each other's alerts this way, late rather than never.
      */
     private void recoverLostRelays() {
-        if (members() < 2) {
-            return;
-        }
         try {
             int recovered = sequence.recoverFromLog();
             if (recovered > 0) {
