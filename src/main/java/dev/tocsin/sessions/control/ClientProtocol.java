@@ -181,9 +181,7 @@ public class ClientProtocol {
         JsonObjectBuilder reply = JSON.createObjectBuilder().add("latest", latest);
         if (resumeAfter == null) {
             // Held until the reply is queued, so that no alert overtakes "subscribed".
-            Subscription subscription = new Subscription(connection, topic, latest, true, replay::catchUp);
-            registry.subscribe(subscription);
-            sequence.subscribed(topic, latest);
+            Subscription subscription = subscribe(connection, topic, latest, latest);
             connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply));
             subscription.replayDone();
             return;
@@ -193,11 +191,17 @@ public class ClientProtocol {
             reply.add("reset", JSON.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
                     .add("reason", resume.reason()));
         }
-        Subscription subscription = new Subscription(connection, topic, resume.after(), true, replay::catchUp);
-        registry.subscribe(subscription);
-        sequence.subscribed(topic, latest);
+        Subscription subscription = subscribe(connection, topic, resume.after(), latest);
         connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
         replay.start(subscription, resume.after());
+    }
+
+    /** Registers a subscription that holds live frames back until its reply is queued, from {@code after}; the topic's newest offset is {@code latest}. */
+    private Subscription subscribe(Connection connection, String topic, long after, long latest) {
+        Subscription subscription = new Subscription(connection, topic, after, true, replay::catchUp);
+        registry.subscribe(subscription);
+        sequence.subscribed(topic, latest);
+        return subscription;
     }
 
     private void ack(Connection connection, Envelope envelope) {
