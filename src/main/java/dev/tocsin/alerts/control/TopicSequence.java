@@ -90,6 +90,9 @@ public class TopicSequence {
      * @return how many offsets it caught up on (alerts, less any expired meanwhile)
      */
     public int recoverFromLog() {
+        if (broadcastUpTo.isEmpty()) {
+            return 0; // no subscriber here: nothing to read
+        }
         int recovered = 0;
         for (TopicOffset stored : log.topics()) {
             String topic = stored.topic();
