@@ -68,6 +68,7 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
             }
             Object request = REQUEST.get(webConnection);
             Object grizzlyRequest = COYOTE_REQUEST.getDeclaringClass().isInstance(request) ? COYOTE_REQUEST.invoke(request) : null;
+            UpgradedRequest.trim(grizzlyRequest);
             if (!CONNECTION.getDeclaringClass().isInstance(grizzlyRequest) || !(CONNECTION.invoke(grizzlyRequest) instanceof Connection<?> found)) {
                 return null;
             }
