@@ -28,7 +28,8 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
  * and Grizzly's HTTP filter chain: that layer took about 40% of the server's CPU in a fan-out
  * (docs/performance.md). Only for plain TCP connections: a TLS connection keeps Tyrus's writer, since
  * its bytes must pass the SSL filter. A write completes once its bytes are in the socket, so
- * frames for a connection that is behind wait in its {@code Outbox} and leave together.
+ * frames for a connection that is behind wait in its {@code Outbox} and leave together. On the
+ * way to the connection, what the upgrade left behind is trimmed ({@link UpgradedRequest}).
  *
  * <p>The connection is the one under the request that Tyrus's own writer writes to (its
  * {@code WebConnection}), held by Payara until the upgraded connection closes. Anything
@@ -62,13 +63,14 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
             return null;
         }
         try {
-            Object webConnection = WEB_CONNECTION.invoke(UPGRADE_HANDLER.get(tyrusWriter));
+            Object upgradeHandler = UPGRADE_HANDLER.get(tyrusWriter);
+            Object webConnection = WEB_CONNECTION.invoke(upgradeHandler);
             if (!REQUEST.getDeclaringClass().isInstance(webConnection)) {
                 return null;
             }
             Object request = REQUEST.get(webConnection);
             Object grizzlyRequest = COYOTE_REQUEST.getDeclaringClass().isInstance(request) ? COYOTE_REQUEST.invoke(request) : null;
-            UpgradedRequest.trim(grizzlyRequest);
+            UpgradedRequest.trim(upgradeHandler, grizzlyRequest);
             if (!CONNECTION.getDeclaringClass().isInstance(grizzlyRequest) || !(CONNECTION.invoke(grizzlyRequest) instanceof Connection<?> found)) {
                 return null;
             }

@@ -72,8 +72,8 @@ class UpgradedRequestTest {
 
     @Test
     void leavesAnythingButAGrizzlyRequestAlone() {
-        UpgradedRequest.trim(null);
-        UpgradedRequest.trim("not a request");
+        UpgradedRequest.trim(null, null);
+        UpgradedRequest.trim("not a handler", "not a request");
     }
 
     private static Object[] fields(MimeHeaders headers) throws ReflectiveOperationException {
