@@ -15,6 +15,8 @@
 #   TOCSIN_BENCH_PORT  Tocsin's HTTP port         (default: 18083)
 #   JAVA_OPTS       Tocsin's JVM options          (default: deploy/micro.sh's)
 #   SKIP_BUILD=1    use the WAR already in target/
+#   SKIP_HARNESS=1  skip the case matrix: only the extras below (with PEERS=tocsin)
+#   SKIP_EXTRAS=1   skip the extras
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 harness_src=${BENCH_HARNESS:-$repo/../shared/bench}
