@@ -60,7 +60,10 @@ public class AlertDispatcher {
     @Inject
     TopicSequence sequence;
 
-    /** @param idempotencyKey a retry with the same key (per publisher, within the window) is answered with the original result */
+    /**
+     * @param idempotencyKey a retry with the same key (per publisher, within the window) is answered with the original
+     *                       result; {@link AlertLog#append} looks the key up, in the transaction that stores the alert
+     */
     public Published publish(Caller caller, AlertDraft draft, String idempotencyKey) {
         String topic = draft == null ? null : draft.topic();
         if (Topic.valid(topic) && !permissions.allows(caller, Action.PUBLISH, topic)) {
@@ -70,11 +73,13 @@ public class AlertDispatcher {
             throw new ProtocolException(ErrorCode.INVALID_ALERT, "an idempotency key has 1 to " + MAX_IDEMPOTENCY_KEY + " characters");
         }
         Instant now = Instant.now();
-        Optional<Published> original = original(caller, idempotencyKey, now);
-        if (original.isPresent()) {
-            return original.get();
+        Alert alert;
+        try {
+            alert = AlertValidation.accept(draft, caller.subject(), now);
+        } catch (ProtocolException invalid) {
+            // A retry is answered with its original even if its draft no longer passes (an expiresAt since past).
+            return original(caller, idempotencyKey, now).orElseThrow(() -> invalid);
         }
-        Alert alert = AlertValidation.accept(draft, caller.subject(), now);
         ReentrantLock lock = topicLocks.of(alert.topic());
         lock.lock();
         try {

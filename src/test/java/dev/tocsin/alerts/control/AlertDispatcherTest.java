@@ -118,13 +118,14 @@ class AlertDispatcherTest {
 
     @Test
     void aRetryWhoseKeyTheLogFindsUnderTheTopicsLockIsAnsweredWithTheOriginalAndReachesNobody() {
-        // It passed the early look-up before its original committed (on another node, say).
         Published original = Published.repeated("a-1", "alerts.db", 7, 1_000);
+        AtomicInteger lookUps = new AtomicInteger();
         dispatcher.settings = new Settings();
         dispatcher.log = new AlertLog() {
             @Override
             public Optional<Published> byIdempotencyKey(String publisher, String key, long notBefore) {
-                return Optional.empty();
+                lookUps.incrementAndGet();
+                return Optional.of(original);
             }
 
             @Override
@@ -136,8 +137,28 @@ class AlertDispatcherTest {
         Published answer = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null), "k-1");
 
         assertSame(original, answer);
+        assertEquals(0, lookUps.get(), "a valid publication looks its key up once, in the transaction that would store it");
         assertEquals(0, published.get(), "nothing counted as published");
         received.forEach(frames -> assertEquals(List.of(), frames));
+    }
+
+    @Test
+    void aRetryWhoseDraftNoLongerPassesIsAnsweredWithTheOriginal() {
+        Published original = Published.repeated("a-1", "alerts.db", 7, 1_000);
+        dispatcher.settings = new Settings();
+        dispatcher.log = new AlertLog() {
+            @Override
+            public Optional<Published> byIdempotencyKey(String publisher, String key, long notBefore) {
+                return "k-1".equals(key) ? Optional.of(original) : Optional.empty();
+            }
+        };
+        long expired = Instant.now().minusSeconds(60).toEpochMilli(); // valid when first sent, past by the retry
+        AlertDraft draft = new AlertDraft("alerts.db", "critical", "down", null, expired, null);
+
+        assertSame(original, dispatcher.publish(PRODUCER, draft, "k-1"));
+        ProtocolException fresh = assertThrows(ProtocolException.class, () -> dispatcher.publish(PRODUCER, draft, "k-2"));
+        assertEquals(ErrorCode.INVALID_ALERT, fresh.code());
+        assertEquals(0, signatures.get());
     }
 
     record RecordingTransport(List<String> frames) implements Outbox.Transport {
