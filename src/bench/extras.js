@@ -4,6 +4,7 @@
 //
 //   hold-19k   19,000 connections (handshake + subscribe) held by one Payara Micro (the fd limit
 //              here is 20,000), with the live heap after a full GC before and while they are held
+//              (2 s after the last one connected, so that it has settled: HeartbeatMonitor)
 //   sign-10    serialising + signing cost per alert with 10 subscribers   (tocsin_alerts_framing
 //   sign-10k   ... and with 10,000 subscribers                             timer, /metrics)
 //
@@ -64,6 +65,8 @@ function liveHeapKiB() {
 const line = (kase, key, extra = {}) =>
   console.log(JSON.stringify({ tool: 'tocsin-extras', peer: 'tocsin', case: kase, ok: true, key, ...extra }));
 
+const SETTLED_MS = 2000;
+
 async function hold() {
   const n = Number(opt.hold);
   const before = liveHeapKiB();
@@ -75,6 +78,9 @@ async function hold() {
   while (Date.now() < deadline) { // until every connection is up (then the load generator holds them 20 s)
     connections = await metric('tocsin_connections');
     if (connections >= n) {
+      // Idle: measured once the newest connections have settled too (the heartbeat lets a
+      // connection drop what only its opening needed a second after it opened).
+      await new Promise((resolve) => setTimeout(resolve, SETTLED_MS));
       held = liveHeapKiB();
       break;
     }

@@ -63,6 +63,11 @@ public class TocsinMetrics {
         metrics.counter("tocsin.connections.writer", new Tag("writer", writer)).inc();
     }
 
+    /** A connection settled (a second old, past its handshake): whether its upgraded HTTP request was trimmed. */
+    public void settled(boolean trimmed) {
+        metrics.counter("tocsin.connections.settled", new Tag("trimmed", String.valueOf(trimmed))).inc();
+    }
+
     /**
      * Counts writes to connections, told the frames each carries (frames per write is how much the
      * outboxes batch). Bound to the counters themselves: it runs on every write, where a call

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -241,6 +242,25 @@ class ProtocolIT extends DeployedTocsin {
     }
 
     @Test
+    void aSettledConnectionHasItsUpgradeRequestTrimmedAndGoesOnServing() {
+        String topic = topic();
+        double trimmed = tocsin.metric(TRIMMED);
+        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+            client.handshake(tocsin.token("ivy"));
+            client.subscribe(topic);
+            tocsin.awaitMetricAbove(TRIMMED, trimmed, Duration.ofSeconds(10)); // a second after opening, at a heartbeat sweep
+
+            assertEquals("pong", client.request("ping", null, null).getString("type"));
+            HttpResponse<String> published = tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "after the trim"));
+            assertEquals(201, published.statusCode(), published.body());
+            assertEquals("after the trim", client.next().getJsonObject("d").getString("title"));
+        }
+        HttpResponse<String> history = tocsin.get("api/alerts?topic=" + topic + "&limit=5", tocsin.token("ivy"));
+        assertEquals(200, history.statusCode(), history.body());
+        assertEquals(1, Wire.parse(history.body()).getJsonArray("alerts").size(), "query parameters still parse");
+    }
+
+    @Test
     void unsubscribingStopsDelivery() {
         String topic = topic();
         try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
@@ -294,6 +314,7 @@ class ProtocolIT extends DeployedTocsin {
         }
     }
 
+    static final String TRIMMED = "tocsin_connections_settled_total{mp_scope=\"application\",trimmed=\"true\"";
     static final String WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
     static final String FRAMES_WRITTEN = "tocsin_outbox_frames_total{mp_scope=\"application\"";
     static final String GRIZZLY_WRITER = "tocsin_connections_writer_total{mp_scope=\"application\",writer=\"grizzly\"";

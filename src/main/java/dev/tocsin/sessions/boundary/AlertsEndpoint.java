@@ -90,7 +90,7 @@ public class AlertsEndpoint {
         // frames written past Tyrus would not restart it. Tyrus still schedules a no-op per frame.
         TyrusInternals.useScheduler(session, idleTimers);
         Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code),
-                kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer()),
+                kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer(), metrics::settled),
                 settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
                 new ReplayGuard(settings.replayWindow().toMillis()),

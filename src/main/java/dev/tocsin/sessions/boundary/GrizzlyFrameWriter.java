@@ -1,7 +1,6 @@
 package dev.tocsin.sessions.boundary;
 
 import java.io.IOException;
-import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
@@ -28,8 +27,7 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
  * and Grizzly's HTTP filter chain: that layer took about 40% of the server's CPU in a fan-out
  * (docs/performance.md). Only for plain TCP connections: a TLS connection keeps Tyrus's writer, since
  * its bytes must pass the SSL filter. A write completes once its bytes are in the socket, so
- * frames for a connection that is behind wait in its {@code Outbox} and leave together. On the
- * way to the connection, what the upgrade left behind is trimmed ({@link UpgradedRequest}).
+ * frames for a connection that is behind wait in its {@code Outbox} and leave together.
  *
  * <p>The connection is the one under the request that Tyrus's own writer writes to (its
  * {@code WebConnection}), held by Payara until the upgraded connection closes. Anything
@@ -38,10 +36,6 @@ import org.glassfish.grizzly.nio.transport.TCPNIOTransport;
 final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
 
     private static final Logger LOG = Logger.getLogger(GrizzlyFrameWriter.class.getName());
-    private static final Field UPGRADE_HANDLER = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler");
-    private static final Method WEB_CONNECTION = TyrusInternals.method("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "getWebConnection");
-    private static final Field REQUEST = TyrusInternals.field("org.apache.catalina.connector.WebConnectionImpl", "request");
-    private static final Method COYOTE_REQUEST = TyrusInternals.method("org.apache.catalina.connector.Request", "getCoyoteRequest");
     private static final Method CONNECTION = TyrusInternals.method("org.glassfish.grizzly.http.server.Request", "getConnection");
     private static volatile boolean chainLogged;
 
@@ -58,19 +52,12 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
      * @param sendBuffer the socket's send buffer in bytes (fixed: the kernel no longer grows it), 0 to leave it to the kernel
      */
     static GrizzlyFrameWriter of(Object tyrusWriter, int sendBuffer) {
-        if (UPGRADE_HANDLER == null || WEB_CONNECTION == null || REQUEST == null || COYOTE_REQUEST == null || CONNECTION == null
-                || !UPGRADE_HANDLER.getDeclaringClass().isInstance(tyrusWriter)) {
+        UpgradedRequest upgraded = CONNECTION == null ? null : UpgradedRequest.of(tyrusWriter);
+        if (upgraded == null) {
             return null;
         }
         try {
-            Object upgradeHandler = UPGRADE_HANDLER.get(tyrusWriter);
-            Object webConnection = WEB_CONNECTION.invoke(upgradeHandler);
-            if (!REQUEST.getDeclaringClass().isInstance(webConnection)) {
-                return null;
-            }
-            Object request = REQUEST.get(webConnection);
-            Object grizzlyRequest = COYOTE_REQUEST.getDeclaringClass().isInstance(request) ? COYOTE_REQUEST.invoke(request) : null;
-            UpgradedRequest.trim(upgradeHandler, grizzlyRequest);
+            Object grizzlyRequest = upgraded.grizzlyRequest();
             if (!CONNECTION.getDeclaringClass().isInstance(grizzlyRequest) || !(CONNECTION.invoke(grizzlyRequest) instanceof Connection<?> found)) {
                 return null;
             }

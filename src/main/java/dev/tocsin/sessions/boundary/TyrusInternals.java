@@ -86,6 +86,22 @@ final class TyrusInternals {
      * @param chosen told once which writer the frames go through (on the first write)
      */
     static FrameWriter frameWriter(Session session, int sendBuffer, Consumer<WriterKind> chosen) {
+        org.glassfish.tyrus.spi.Writer writer = tyrusWriter(session);
+        return writer == null ? null : new ChosenOnFirstWrite(tyrus(writer), writer, sendBuffer, chosen);
+    }
+
+    /** The upgraded HTTP request under the session, or null ({@link UpgradedRequest}). */
+    static UpgradedRequest upgradedRequest(Session session) {
+        try {
+            org.glassfish.tyrus.spi.Writer writer = tyrusWriter(session);
+            return writer == null ? null : UpgradedRequest.of(writer);
+        } catch (LinkageError e) {
+            LOG.log(Level.FINE, "Grizzly not visible: no upgraded request", e);
+            return null;
+        }
+    }
+
+    private static org.glassfish.tyrus.spi.Writer tyrusWriter(Session session) {
         if (WEB_SOCKET == null || PROTOCOL_HANDLER == null || WRITER == null) {
             return null;
         }
@@ -95,12 +111,9 @@ final class TyrusInternals {
                 return null;
             }
             Object protocolHandler = PROTOCOL_HANDLER.get(WEB_SOCKET.get(remote));
-            if (!(WRITER.get(protocolHandler) instanceof org.glassfish.tyrus.spi.Writer writer)) {
-                return null;
-            }
-            return new ChosenOnFirstWrite(tyrus(writer), writer, sendBuffer, chosen);
+            return WRITER.get(protocolHandler) instanceof org.glassfish.tyrus.spi.Writer writer ? writer : null;
         } catch (IllegalAccessException | RuntimeException | LinkageError e) {
-            LOG.log(Level.FINE, "no Tyrus frame writer for " + session.getId(), e);
+            LOG.log(Level.FINE, "no Tyrus writer for " + session.getId(), e);
             return null;
         }
     }

@@ -12,25 +12,30 @@ import org.glassfish.grizzly.http.util.MimeHeaders;
 import org.glassfish.grizzly.http.util.Parameters;
 
 /**
- * An upgraded connection keeps the HTTP request it was upgraded from for as long as it is open:
- * Payara reads the WebSocket's bytes through it. Some of what that request holds served only to
- * parse the request and send its 101 response, which an open WebSocket never does again, and is
- * dropped here, about a third of an idle connection's heap (docs/performance.md):
+ * The HTTP request a WebSocket was upgraded from, found under the session's Tyrus servlet writer.
+ * Payara keeps it for as long as the connection is open (the WebSocket's bytes are read through
+ * it), and with it things that served only to parse it and answer it with the 101. {@link #trim()}
+ * drops them, about a third of an idle connection's heap (docs/performance.md):
  * <ul>
  * <li>the query-string parser's two scratch buffers (1,024 chars each);</li>
- * <li>the header fields of the request, once read (Tyrus keeps its own copy for the session), and
- * of the response, once sent: each field is a name and a value with their byte, char and buffer
- * views;</li>
+ * <li>the header fields of the request and of the sent 101 response: each field is a name and a
+ * value with their byte, char and buffer views;</li>
  * <li>Tyrus's own copy of the handshake (its request and response headers, parameters and
  * configuration), which its upgrade handler reads once, to open the connection.</li>
  * </ul>
- * Grizzly allocates both again, lazily, should it reuse the request object for another request:
- * {@link CharChunk#reset()} is its own way of dropping a chunk's buffer, and a header array's
- * empty slots get new fields as headers are added.
+ * Grizzly allocates the first two again, lazily, should it reuse the request object for another
+ * request: {@link CharChunk#reset()} is its own way of dropping a chunk's buffer, and a header
+ * array's empty slots get new fields as headers are added.
  */
 final class UpgradedRequest {
 
     private static final Logger LOG = Logger.getLogger(UpgradedRequest.class.getName());
+    private static final Field UPGRADE_HANDLER = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusServletWriter", "tyrusHttpUpgradeHandler");
+    private static final Method WEB_CONNECTION = TyrusInternals.method("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "getWebConnection");
+    private static final Field REQUEST = TyrusInternals.field("org.apache.catalina.connector.WebConnectionImpl", "request");
+    private static final Method COYOTE_REQUEST = TyrusInternals.method("org.apache.catalina.connector.Request", "getCoyoteRequest");
+    private static final Method IS_UPGRADE = TyrusInternals.method("org.apache.catalina.connector.Request", "isUpgrade");
+    private static final Method HANDLER_OF = TyrusInternals.method("org.apache.catalina.connector.Request", "getHttpUpgradeHandler");
     private static final Method PARAMETERS = TyrusInternals.method("org.glassfish.grizzly.http.server.Request", "getParameters");
     private static final Method PACKET = TyrusInternals.method("org.glassfish.grizzly.http.server.Request", "getRequest");
     private static final Field TMP_NAME = TyrusInternals.field("org.glassfish.grizzly.http.util.Parameters", "tmpNameC");
@@ -39,44 +44,88 @@ final class UpgradedRequest {
     private static final Field PROXIED = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusServletUpgrade$TyrusHttpUpgradeHandlerProxy", "handler");
     private static final Field HANDSHAKE = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "upgradeInfo");
 
-    private UpgradedRequest() {
+    private final Object upgradeHandler;
+    private final Object catalinaRequest;
+    private final Object grizzlyRequest;
+
+    private UpgradedRequest(Object upgradeHandler, Object catalinaRequest, Object grizzlyRequest) {
+        this.upgradeHandler = upgradeHandler;
+        this.catalinaRequest = catalinaRequest;
+        this.grizzlyRequest = grizzlyRequest;
+    }
+
+    /** @return the request under Tyrus's servlet writer; null for any other writer, or if this Payara differs */
+    static UpgradedRequest of(Object tyrusWriter) {
+        if (UPGRADE_HANDLER == null || WEB_CONNECTION == null || REQUEST == null || COYOTE_REQUEST == null
+                || !UPGRADE_HANDLER.getDeclaringClass().isInstance(tyrusWriter)) {
+            return null;
+        }
+        try {
+            Object upgradeHandler = UPGRADE_HANDLER.get(tyrusWriter);
+            Object webConnection = WEB_CONNECTION.invoke(upgradeHandler);
+            if (!REQUEST.getDeclaringClass().isInstance(webConnection)) {
+                return null;
+            }
+            Object request = REQUEST.get(webConnection);
+            if (!COYOTE_REQUEST.getDeclaringClass().isInstance(request)) {
+                return null;
+            }
+            return new UpgradedRequest(upgradeHandler, request, COYOTE_REQUEST.invoke(request));
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            LOG.log(Level.FINE, "no upgraded request under " + tyrusWriter, e);
+            return null;
+        }
+    }
+
+    /** Grizzly's request object (its connection, its parameters, its packets). */
+    Object grizzlyRequest() {
+        return grizzlyRequest;
     }
 
     /**
-     * Called once the 101 response is out and the WebSocket open (its first frame out).
+     * Drops what served only the upgrade. Only once the upgrade request's processing has ended:
+     * container threads (valves, the access log) still read its headers on their way out after
+     * the WebSocket has opened, so this is the heartbeat's to call, a while after the connection
+     * opened, and never on a request that Catalina has since recycled for another connection.
      *
-     * @param upgradeHandler Tyrus's upgrade handler of the connection; anything else is left alone
-     * @param grizzlyRequest the Grizzly request under the upgraded servlet request; anything else is left alone
+     * @return false if nothing was trimmed: not the same request any more, or this Payara's internals differ
      */
-    static void trim(Object upgradeHandler, Object grizzlyRequest) {
-        try {
-            dropHandshake(upgradeHandler);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            LOG.log(Level.FINE, "Tyrus's copy of the handshake not dropped", e);
-        }
-        if (PARAMETERS == null || PACKET == null || !PARAMETERS.getDeclaringClass().isInstance(grizzlyRequest)) {
-            return;
+    boolean trim() {
+        if (PROXIED == null || HANDSHAKE == null || PARAMETERS == null || PACKET == null || TMP_NAME == null || TMP_VALUE == null
+                || HEADER_FIELDS == null || IS_UPGRADE == null || HANDLER_OF == null) {
+            return false;
         }
         try {
-            if (PARAMETERS.invoke(grizzlyRequest) instanceof Parameters parameters) {
-                dropScratchBuffers(parameters);
+            // Tyrus's writer holds a proxy of the handler that Catalina's request holds.
+            Object handler = PROXIED.getDeclaringClass().isInstance(upgradeHandler) ? PROXIED.get(upgradeHandler) : upgradeHandler;
+            Object current = HANDLER_OF.invoke(catalinaRequest);
+            if (!Boolean.TRUE.equals(IS_UPGRADE.invoke(catalinaRequest)) || (current != handler && current != upgradeHandler)
+                    || !HANDSHAKE.getDeclaringClass().isInstance(handler)
+                    || !(PARAMETERS.invoke(grizzlyRequest) instanceof Parameters parameters)
+                    || !(PACKET.invoke(grizzlyRequest) instanceof HttpRequestPacket request)) {
+                LOG.log(Level.FINE, () -> "upgraded request not trimmed: upgrade " + invokeQuietly(IS_UPGRADE) + ", handler " + current
+                        + " against " + handler);
+                return false;
             }
-            if (PACKET.invoke(grizzlyRequest) instanceof HttpRequestPacket request) {
-                dropHeaders(request.getHeaders());
-                HttpResponsePacket response = request.getResponse();
-                if (response != null && response.isCommitted()) {
-                    dropHeaders(response.getHeaders());
-                }
+            HANDSHAKE.set(handler, null);
+            dropScratchBuffers(parameters);
+            dropHeaders(request.getHeaders());
+            HttpResponsePacket response = request.getResponse();
+            if (response != null && response.isCommitted()) {
+                dropHeaders(response.getHeaders());
             }
+            return true;
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             LOG.log(Level.FINE, "upgraded request not trimmed", e);
+            return false;
         }
     }
 
-    private static void dropHandshake(Object upgradeHandler) throws IllegalAccessException {
-        Object handler = PROXIED != null && PROXIED.getDeclaringClass().isInstance(upgradeHandler) ? PROXIED.get(upgradeHandler) : upgradeHandler;
-        if (HANDSHAKE != null && HANDSHAKE.getDeclaringClass().isInstance(handler)) {
-            HANDSHAKE.set(handler, null);
+    private Object invokeQuietly(Method method) {
+        try {
+            return method.invoke(catalinaRequest);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return e;
         }
     }
 

@@ -29,15 +29,17 @@ final class WebSocketTransport implements Outbox.Transport {
     private final Executor closer;
     private final Consumer<CloseCode> closing;
     private final IntConsumer written;
+    private final Consumer<Boolean> trimmed;
 
     /**
      * @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes
      * @param writerChosen told once which writer this connection's frames go through
      * @param written told of every write, with the number of frames it carries
      * @param sendBuffer the socket send buffer in bytes on the fast path over plain TCP, 0 for the kernel's
+     * @param trimmed told once the connection settles whether its upgraded HTTP request was trimmed ({@link UpgradedRequest})
      */
     WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen,
-                       IntConsumer written, int sendBuffer) {
+                       IntConsumer written, int sendBuffer, Consumer<Boolean> trimmed) {
         this.session = session;
         this.writer = TyrusInternals.frameWriter(session, sendBuffer, writerChosen);
         if (writer == null) {
@@ -46,6 +48,13 @@ final class WebSocketTransport implements Outbox.Transport {
         this.closer = closer;
         this.closing = closing;
         this.written = written;
+        this.trimmed = trimmed;
+    }
+
+    @Override
+    public void settle() {
+        UpgradedRequest upgraded = TyrusInternals.upgradedRequest(session);
+        trimmed.accept(upgraded != null && upgraded.trim());
     }
 
     @Override

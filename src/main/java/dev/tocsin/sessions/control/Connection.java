@@ -21,6 +21,7 @@ public final class Connection {
     private volatile long lastPingNanos = openedNanos;
     private volatile Caller caller;
     private volatile byte[] sessionKey;
+    private volatile boolean settled;
 
     public Connection(String id, Outbox outbox, ReplayGuard replayGuard, RateLimiter rateLimiter) {
         this.id = id;
@@ -85,5 +86,18 @@ public final class Connection {
 
     public void pinged() {
         lastPingNanos = System.nanoTime();
+    }
+
+    /**
+     * True once, the first time it is asked after the handshake and {@code settlingNanos} after the
+     * connection opened: its opening is behind it, and the heartbeat lets the transport let go of
+     * what only the opening needed ({@link Outbox#settle()}).
+     */
+    public boolean settles(long nowNanos, long settlingNanos) {
+        if (settled || !authenticated() || nowNanos - openedNanos < settlingNanos) {
+            return false;
+        }
+        settled = true;
+        return true;
     }
 }

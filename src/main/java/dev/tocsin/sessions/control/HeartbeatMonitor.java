@@ -13,6 +13,7 @@ import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,13 @@ public class HeartbeatMonitor {
     }
 
     /** The settings a sweep reads, read once per sweep rather than once per connection (a CDI proxy call each). */
+    /**
+     * How long after opening a connection settles. Container threads finish with the upgrade
+     * request within milliseconds of the WebSocket opening, and read its headers until they have
+     * ({@code UpgradedRequest}); a second leaves room for a pause.
+     */
+    static final long SETTLING_NANOS = Duration.ofSeconds(1).toNanos();
+
     private record Limits(long handshakeNanos, long silenceNanos, long writeNanos, long pingNanos) {
     }
 
@@ -88,6 +96,9 @@ public class HeartbeatMonitor {
         } else if (now - Math.max(connection.lastHeardNanos(), connection.lastPingNanos()) > limits.pingNanos()) {
             connection.pinged();
             outbox.ping();
+        }
+        if (connection.settles(now, SETTLING_NANOS)) {
+            outbox.settle();
         }
         connection.replayGuard().forgetExpired(wallClock);
     }

@@ -31,6 +31,10 @@ public final class Outbox {
         void ping();
 
         void close(CloseCode code, String detail);
+
+        /** Lets go of what only the connection's opening needed; called once, well after it opened. */
+        default void settle() {
+        }
     }
 
     private record Item(String text, CloseCode close, String detail) {
@@ -107,6 +111,13 @@ public final class Outbox {
     public void ping() {
         if (!closed.get() && inFlightSinceNanos == 0) {
             transport.ping();
+        }
+    }
+
+    /** Lets the transport let go of what only the opening needed ({@link Transport#settle()}), unless closed. */
+    public void settle() {
+        if (!closed.get()) {
+            transport.settle();
         }
     }
 

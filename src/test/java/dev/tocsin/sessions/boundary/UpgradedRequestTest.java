@@ -71,9 +71,9 @@ class UpgradedRequestTest {
     }
 
     @Test
-    void leavesAnythingButAGrizzlyRequestAlone() {
-        UpgradedRequest.trim(null, null);
-        UpgradedRequest.trim("not a handler", "not a request");
+    void findsNoRequestUnderAnythingButTyrusServletWriter() {
+        assertNull(UpgradedRequest.of(null));
+        assertNull(UpgradedRequest.of("not a writer"));
     }
 
     private static Object[] fields(MimeHeaders headers) throws ReflectiveOperationException {
