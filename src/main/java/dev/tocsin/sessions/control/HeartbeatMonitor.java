@@ -56,7 +56,6 @@ public class HeartbeatMonitor {
         sweeps.cancel(false);
     }
 
-    /** The settings a sweep reads, read once per sweep rather than once per connection (a CDI proxy call each). */
     /**
      * How long after opening a connection settles. Container threads finish with the upgrade
      * request within milliseconds of the WebSocket opening, and read its headers until they have
@@ -64,6 +63,7 @@ public class HeartbeatMonitor {
      */
     static final long SETTLING_NANOS = Duration.ofSeconds(1).toNanos();
 
+    /** The settings a sweep reads, read once per sweep rather than once per connection (a CDI proxy call each). */
     private record Limits(long handshakeNanos, long silenceNanos, long writeNanos, long pingNanos) {
     }
 
