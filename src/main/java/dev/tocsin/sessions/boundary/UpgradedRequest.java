@@ -98,13 +98,10 @@ final class UpgradedRequest {
         try {
             // Tyrus's writer holds a proxy of the handler that Catalina's request holds.
             Object handler = PROXIED.getDeclaringClass().isInstance(upgradeHandler) ? PROXIED.get(upgradeHandler) : upgradeHandler;
-            Object current = HANDLER_OF.invoke(catalinaRequest);
-            if (!Boolean.TRUE.equals(IS_UPGRADE.invoke(catalinaRequest)) || (current != handler && current != upgradeHandler)
+            if (!Boolean.TRUE.equals(IS_UPGRADE.invoke(catalinaRequest)) || HANDLER_OF.invoke(catalinaRequest) != handler
                     || !HANDSHAKE.getDeclaringClass().isInstance(handler)
                     || !(PARAMETERS.invoke(grizzlyRequest) instanceof Parameters parameters)
                     || !(PACKET.invoke(grizzlyRequest) instanceof HttpRequestPacket request)) {
-                LOG.log(Level.FINE, () -> "upgraded request not trimmed: upgrade " + invokeQuietly(IS_UPGRADE) + ", handler " + current
-                        + " against " + handler);
                 return false;
             }
             HANDSHAKE.set(handler, null);
@@ -121,17 +118,10 @@ final class UpgradedRequest {
         }
     }
 
-    private Object invokeQuietly(Method method) {
-        try {
-            return method.invoke(catalinaRequest);
-        } catch (ReflectiveOperationException | RuntimeException e) {
-            return e;
-        }
-    }
-
+    /** This step and the next run once {@link #trim()} has found every member (the tests call them on Grizzly's own classes). */
     static void dropScratchBuffers(Parameters parameters) throws IllegalAccessException {
         for (Field scratch : new Field[] {TMP_NAME, TMP_VALUE}) {
-            if (scratch != null && scratch.get(parameters) instanceof CharChunk chunk) {
+            if (scratch.get(parameters) instanceof CharChunk chunk) {
                 chunk.reset();
             }
         }
@@ -139,7 +129,7 @@ final class UpgradedRequest {
 
     static void dropHeaders(MimeHeaders headers) throws IllegalAccessException {
         headers.clear();
-        if (HEADER_FIELDS != null && HEADER_FIELDS.get(headers) instanceof Object[] fields) {
+        if (HEADER_FIELDS.get(headers) instanceof Object[] fields) {
             Arrays.fill(fields, null);
         }
     }
