@@ -245,10 +245,12 @@ class ProtocolIT extends DeployedTocsin {
     void aSettledConnectionHasItsUpgradeRequestTrimmedAndGoesOnServing() {
         String topic = topic();
         double trimmed = tocsin.metric(TRIMMED);
+        double untrimmed = tocsin.metric(UNTRIMMED);
         try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
             client.handshake(tocsin.token("ivy"));
             client.subscribe(topic);
             tocsin.awaitMetricAbove(TRIMMED, trimmed, Duration.ofSeconds(10)); // a second after opening, at a heartbeat sweep
+            assertEquals(untrimmed, tocsin.metric(UNTRIMMED), "no connection settled untrimmed");
 
             assertEquals("pong", client.request("ping", null, null).getString("type"));
             HttpResponse<String> published = tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert(topic, "info", "after the trim"));
@@ -315,6 +317,7 @@ class ProtocolIT extends DeployedTocsin {
     }
 
     static final String TRIMMED = "tocsin_connections_settled_total{mp_scope=\"application\",trimmed=\"true\"";
+    static final String UNTRIMMED = "tocsin_connections_settled_total{mp_scope=\"application\",trimmed=\"false\"";
     static final String WRITES = "tocsin_outbox_writes_total{mp_scope=\"application\"";
     static final String FRAMES_WRITTEN = "tocsin_outbox_frames_total{mp_scope=\"application\"";
     static final String GRIZZLY_WRITER = "tocsin_connections_writer_total{mp_scope=\"application\",writer=\"grizzly\"";
