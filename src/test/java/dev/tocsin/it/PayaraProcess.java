@@ -74,6 +74,15 @@ public final class PayaraProcess implements AutoCloseable {
         return baseUrl;
     }
 
+    /** An HTTP client of the Tocsin this process runs. */
+    Tocsin tocsin() {
+        try {
+            return new Tocsin(baseUrl.toURL());
+        } catch (java.net.MalformedURLException e) {
+            throw new IllegalStateException(baseUrl.toString(), e);
+        }
+    }
+
     /** The same as the Payara Micro JVM's PID (micro.sh execs java). */
     public long pid() {
         return process.pid();

@@ -100,7 +100,7 @@ class PostgresIT {
 
     @Test
     void alertsAreStoredInPostgresql() throws Exception {
-        Tocsin tocsin = new Tocsin(nodeA.baseUrl().toURL());
+        Tocsin tocsin = nodeA.tocsin();
         String id = Wire.parse(tocsin.publish(tocsin.token("pat", "producers"), Tocsin.alert("alerts.pg.check", "info", "in postgres")).body())
                 .getString("id");
         try (Connection db = postgres.getPostgresDatabase().getConnection();
@@ -115,7 +115,7 @@ class PostgresIT {
         String topic = "alerts.pg.shared";
         List<CompletableFuture<List<Long>>> publishers = new ArrayList<>();
         for (PayaraProcess node : List.of(nodeA, nodeB, nodeA, nodeB)) {
-            Tocsin tocsin = new Tocsin(node.baseUrl().toURL());
+            Tocsin tocsin = node.tocsin();
             String token = tocsin.token("pat", "producers");
             publishers.add(CompletableFuture.supplyAsync(() -> {
                 List<Long> offsets = new ArrayList<>();
@@ -144,8 +144,8 @@ class PostgresIT {
     void twoNodesPublishingTheFirstAlertOfATopicAtOnceBothSucceed() throws Exception {
         // The first alert of a topic creates its offset counter: on both nodes at once, one insert
         // of that row loses to the other and must not fail the publication.
-        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin a = nodeA.tocsin();
+        Tocsin b = nodeB.tocsin();
         String tokenA = a.token("pat", "producers");
         String tokenB = b.token("pat", "producers");
         for (int t = 0; t < 20; t++) {
@@ -171,7 +171,7 @@ class PostgresIT {
 
     @Test
     void aClientDroppedAtArbitraryPointsGetsEveryAlertOnceInOrder() throws Exception {
-        Tocsin tocsin = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin tocsin = nodeB.tocsin();
         String topic = "alerts.pg.resume";
         String producer = tocsin.token("pat", "producers");
         int total = 40;
@@ -207,8 +207,8 @@ class PostgresIT {
         // Each node keeps no copy of stored rows between transactions: an entity cache would
         // answer node A's reads with what A last saw, not with what B has since committed.
         String topic = "alerts.pg.views";
-        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin a = nodeA.tocsin();
+        Tocsin b = nodeB.tocsin();
         String producerA = a.token("pat", "producers");
         String id = Wire.parse(a.publish(producerA, Tocsin.alert(topic, "critical", "seen on A first")).body()).getString("id");
         HttpResponse<String> before = a.get("api/alerts/" + id, producerA);
@@ -239,8 +239,8 @@ class PostgresIT {
     @Test
     void alertsAndAcknowledgementsPublishedOnOneNodeReachTheOtherNodesSubscribersLive() throws Exception {
         String topic = "alerts.pg.relay";
-        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin a = nodeA.tocsin();
+        Tocsin b = nodeB.tocsin();
         double sentByB = b.metric(RELAYED + "sent\"");
         double receivedByA = a.metric(RELAYED + "received\"");
         try (ProtocolClient onA = ProtocolClient.connect(a)) {
@@ -277,7 +277,7 @@ class PostgresIT {
         List<ProtocolClient> subscribers = new ArrayList<>();
         try {
             for (PayaraProcess node : List.of(nodeA, nodeB)) {
-                Tocsin tocsin = new Tocsin(node.baseUrl().toURL());
+                Tocsin tocsin = node.tocsin();
                 ProtocolClient subscriber = ProtocolClient.connect(tocsin);
                 subscribers.add(subscriber);
                 subscriber.handshake(tocsin.token("watcher-" + node.pid()));
@@ -285,7 +285,7 @@ class PostgresIT {
             }
             List<CompletableFuture<Void>> publishers = new ArrayList<>();
             for (PayaraProcess node : publishingNodes) {
-                Tocsin tocsin = new Tocsin(node.baseUrl().toURL());
+                Tocsin tocsin = node.tocsin();
                 String token = tocsin.token("pat", "producers");
                 publishers.add(CompletableFuture.runAsync(() -> {
                     for (int i = 0; i < perPublisher; i++) {
@@ -310,8 +310,8 @@ class PostgresIT {
     void aNodeOnAnotherDatabaseInTheSameClusterIgnoresTheOthersAlerts() throws Exception {
         // Offsets of another log would overtake this log's own, and its alerts are not this node's.
         String topic = "alerts.pg.elsewhere";
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
-        Tocsin c = new Tocsin(ownDatabase.baseUrl().toURL());
+        Tocsin b = nodeB.tocsin();
+        Tocsin c = ownDatabase.tocsin();
         try (ProtocolClient onC = ProtocolClient.connect(c)) {
             onC.handshake(c.token("watcher"));
             onC.subscribe(topic);
@@ -342,9 +342,9 @@ class PostgresIT {
 
     /** An alert published on one node, never relayed to the other, reaches a subscriber there within its check (RELAY_CHECK_A). */
     private static void assertFoundByTheRelayCheck(String topic, PayaraProcess publishedOn, PayaraProcess subscribedOn) throws Exception {
-        Tocsin publisher = new Tocsin(publishedOn.baseUrl().toURL());
-        Tocsin node = new Tocsin(subscribedOn.baseUrl().toURL());
-        assertEquals(1, new Tocsin(cutOff.baseUrl().toURL()).metric("tocsin_cluster_members"), "D is alone in its cluster");
+        Tocsin publisher = publishedOn.tocsin();
+        Tocsin node = subscribedOn.tocsin();
+        assertEquals(1, cutOff.tocsin().metric("tocsin_cluster_members"), "D is alone in its cluster");
         double recovered = node.metric(RELAYED + "recovered\"");
         try (ProtocolClient subscriber = ProtocolClient.connect(node)) {
             subscriber.handshake(node.token("watcher"));
@@ -366,9 +366,9 @@ class PostgresIT {
     void anAlertWhoseRelayNeverCameIsDeliveredBeforeTheNextOneOfItsTopic() throws Exception {
         // B's subscriber gets A's alert at offset 2 only after D's at offset 1, which B never got a relay of.
         String topic = "alerts.pg.cut-off.order";
-        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
-        Tocsin d = new Tocsin(cutOff.baseUrl().toURL());
+        Tocsin a = nodeA.tocsin();
+        Tocsin b = nodeB.tocsin();
+        Tocsin d = cutOff.tocsin();
         assertEquals(1, d.metric("tocsin_cluster_members"), "D is alone in its cluster");
         try (ProtocolClient onB = ProtocolClient.connect(b)) {
             onB.handshake(b.token("watcher"));
@@ -389,8 +389,8 @@ class PostgresIT {
     @Test
     void aRetryLandingOnTheOtherNodeWhileItsOriginalIsStoredIsAnsweredWithTheOriginalAndLogsNoError() throws Exception {
         String topic = "alerts.pg.retried";
-        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin a = nodeA.tocsin();
+        Tocsin b = nodeB.tocsin();
         String token = a.token("pat", "producers");
         assertEquals(201, a.publish(token, Tocsin.alert(topic, "info", "unkeyed")).statusCode(), "the topic's offset row exists");
         int retries = 5;
@@ -463,8 +463,8 @@ class PostgresIT {
     void aKeyStoredBeforeKeysCarriedTheirAlertsOffsetStillAnswersARetry() throws Exception {
         // Rows written by the previous version have no topic or offset: the key's alert answers.
         String topic = "alerts.pg.legacy";
-        Tocsin a = new Tocsin(nodeA.baseUrl().toURL());
-        Tocsin b = new Tocsin(nodeB.baseUrl().toURL());
+        Tocsin a = nodeA.tocsin();
+        Tocsin b = nodeB.tocsin();
         String token = a.token("pat", "producers");
         String body = Tocsin.alert(topic, "error", "stored by the previous version").toString();
         HttpResponse<String> first = a.postWithKey("api/alerts", token, "legacy", body);
@@ -486,7 +486,7 @@ class PostgresIT {
     void anIdempotencyKeyPastItsWindowNamesTheNextAlertPublishedWithIt() throws Exception {
         // D forgets keys after IDEMPOTENCY_WINDOW_D; its retention sweep (every 60 s) may or may
         // not have deleted the key by the time it is used again: either way the key is new.
-        Tocsin d = new Tocsin(cutOff.baseUrl().toURL());
+        Tocsin d = cutOff.tocsin();
         String token = d.token("pat", "producers");
         String body = Tocsin.alert("alerts.pg.window", "warning", "again and again").toString();
         HttpResponse<String> first = d.postWithKey("api/alerts", token, "windowed", body);

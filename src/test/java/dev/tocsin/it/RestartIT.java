@@ -30,7 +30,7 @@ class RestartIT {
         List<String> received = new ArrayList<>();
         long last;
         try (PayaraProcess first = node(root, "restart-before").start()) {
-            Tocsin tocsin = new Tocsin(first.baseUrl().toURL());
+            Tocsin tocsin = first.tocsin();
             String producer = tocsin.token("pat", "producers");
             for (int i = 0; i < 30; i++) {
                 published.add(publish(tocsin, producer, "before " + i));
@@ -46,7 +46,7 @@ class RestartIT {
             first.kill();
         }
         try (PayaraProcess second = node(root, "restart-after").start()) {
-            Tocsin tocsin = new Tocsin(second.baseUrl().toURL());
+            Tocsin tocsin = second.tocsin();
             String producer = tocsin.token("pat", "producers");
             try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
                 client.handshake(tocsin.token("survivor"));
