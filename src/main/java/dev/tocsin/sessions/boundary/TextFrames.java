@@ -6,15 +6,19 @@ import java.util.List;
 
 /**
  * Server-to-client WebSocket text frames (RFC 6455 section 5.2: FIN, opcode 1, unmasked) as bytes.
- * The last text encoded is remembered by identity: a broadcast hands the same String to every
- * recipient, so an alert is encoded once whatever the number of its subscribers.
+ * The last few texts encoded are remembered by identity: a broadcast hands the same String to
+ * every recipient, so an alert is encoded once whatever the number of its subscribers, also while
+ * the outboxes of a writer's pass hold it together with the next alert.
  */
 final class TextFrames {
 
     private record Encoded(String text, byte[] frame) {
     }
 
-    private static volatile Encoded last;
+    /** Alerts in flight on one writer lane at once, and an event among them: {@code BroadcastWriter}. */
+    static final int REMEMBERED = 4;
+
+    private static volatile Encoded[] recent = new Encoded[0];
 
     private TextFrames() {
     }
@@ -38,9 +42,11 @@ final class TextFrames {
     }
 
     static byte[] frame(String text) {
-        Encoded remembered = last;
-        if (remembered != null && remembered.text() == text) {
-            return remembered.frame();
+        Encoded[] remembered = recent;
+        for (Encoded encoded : remembered) {
+            if (encoded.text() == text) {
+                return encoded.frame();
+            }
         }
         byte[] payload = text.getBytes(StandardCharsets.UTF_8);
         int header = payload.length < 126 ? 2 : payload.length <= 0xFFFF ? 4 : 10;
@@ -60,7 +66,10 @@ final class TextFrames {
             }
         }
         System.arraycopy(payload, 0, frame, header, payload.length);
-        last = new Encoded(text, frame);
+        Encoded[] next = new Encoded[Math.min(REMEMBERED, remembered.length + 1)];
+        next[0] = new Encoded(text, frame);
+        System.arraycopy(remembered, 0, next, 1, next.length - 1);
+        recent = next;
         return frame;
     }
 }

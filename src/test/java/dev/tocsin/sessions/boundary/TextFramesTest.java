@@ -72,4 +72,30 @@ class TextFramesTest {
         assertNotSame(first, again);
         assertArrayEquals(first, again);
     }
+
+    @Test
+    void twoBroadcastsInterleavedInBatchesAreEachEncodedOnce() {
+        String earlier = new String("{\"offset\":1}".toCharArray());
+        String later = new String("{\"offset\":2}".toCharArray());
+        byte[] first = TextFrames.frame(earlier);
+        byte[] second = TextFrames.frame(later);
+
+        for (int batch = 0; batch < 3; batch++) {
+            assertSame(first, TextFrames.frame(earlier));
+            assertSame(second, TextFrames.frame(later));
+        }
+    }
+
+    @Test
+    void onlyTheLastFewTextsAreRemembered() {
+        String oldest = new String("{\"offset\":1}".toCharArray());
+        byte[] first = TextFrames.frame(oldest);
+        for (int i = 0; i < TextFrames.REMEMBERED; i++) {
+            TextFrames.frame("{\"other\":" + i + "}");
+        }
+
+        byte[] again = TextFrames.frame(oldest);
+        assertNotSame(first, again);
+        assertArrayEquals(first, again);
+    }
 }
