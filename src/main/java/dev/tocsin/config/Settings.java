@@ -43,6 +43,7 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.outbox.max-bytes", defaultValue = "1048576") long outboxMaxBytes;
     @Inject @ConfigProperty(name = "tocsin.send.timeout-ms", defaultValue = "10000") long sendTimeoutMs;
     @Inject @ConfigProperty(name = "tocsin.send.socket-buffer-bytes", defaultValue = "65536") int socketSendBuffer;
+    @Inject @ConfigProperty(name = "tocsin.broadcast.passes-ahead", defaultValue = "3") int broadcastPassesAhead;
 
     @Inject @ConfigProperty(name = "tocsin.idempotency.window-ms", defaultValue = "86400000") long idempotencyWindowMs;
     @Inject @ConfigProperty(name = "tocsin.retention.max-alerts-per-topic", defaultValue = "10000") int retentionMaxAlerts;
@@ -122,6 +123,11 @@ public class Settings {
     /** Each WebSocket connection's kernel send buffer, fixed (over plain TCP); 0 leaves it to the kernel. */
     public int socketSendBuffer() {
         return socketSendBuffer;
+    }
+
+    /** Broadcasts a publisher may be ahead of the writer that sends them ({@code BroadcastWriter}), at least 1. */
+    public int broadcastPassesAhead() {
+        return Math.max(1, broadcastPassesAhead);
     }
 
     public Duration sendTimeout() {

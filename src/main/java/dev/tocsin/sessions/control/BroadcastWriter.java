@@ -16,16 +16,16 @@ import java.util.logging.Logger;
  * Writes what a broadcast queued in its subscribers' outboxes, on a writer thread (one lane per
  * CPU, a topic always on the same lane), so that the publisher stores its next alert while this
  * one is written, and the next alert's frames join this one's in the outboxes the writer has not
- * reached yet: one write for both. A publisher is at most {@link #PASSES_AHEAD} pass ahead of its
- * lane: the next broadcast waits for the pass before it, so a publisher faster than the fan-out
- * is slowed down, as with an inline fan-out, and nothing piles up unbounded. A pass only hands
+ * reached yet: one write for several. A publisher is at most {@code passesAhead} passes ahead of its
+ * lane: a broadcast waits while that many passes are unfinished, so a publisher faster than the
+ * fan-out is slowed down, as with an inline fan-out, and nothing piles up unbounded. More passes
+ * ahead means more frames per write and fewer system calls per delivery, and, for a publisher that
+ * waits for each answer before the next, more alerts in flight and more latency per alert
+ * (docs/performance.md). A pass only hands
  * frames to the connections' non-blocking writes; should one still not finish within the wait,
  * the broadcast writes on its own thread rather than hold its publisher any longer.
  */
 public final class BroadcastWriter {
-
-    /** Passes a broadcast may leave unfinished when it returns. */
-    static final int PASSES_AHEAD = 1;
 
     /** How long a broadcast waits for the pass before it, in production. */
     public static final Duration WAIT = Duration.ofSeconds(10);
@@ -37,18 +37,25 @@ public final class BroadcastWriter {
     private final ExecutorService[] owned;
     private final long waitNanos;
 
-    private BroadcastWriter(Executor[] lanes, ExecutorService[] owned, Duration wait) {
+    private BroadcastWriter(Executor[] lanes, ExecutorService[] owned, int passesAhead, Duration wait) {
+        if (passesAhead < 1) {
+            throw new IllegalArgumentException("passes ahead must be at least 1, not " + passesAhead);
+        }
         this.lanes = lanes;
         this.owned = owned;
         this.waitNanos = wait.toNanos();
         this.ahead = new Semaphore[lanes.length];
         for (int i = 0; i < lanes.length; i++) {
-            ahead[i] = new Semaphore(PASSES_AHEAD);
+            ahead[i] = new Semaphore(passesAhead);
         }
     }
 
-    /** One writer thread per lane, made by {@code threads} (the container's managed thread factory). */
-    public static BroadcastWriter threads(int lanes, ThreadFactory threads, Duration wait) {
+    /**
+     * One writer thread per lane, made by {@code threads} (the container's managed thread factory).
+     *
+     * @param passesAhead passes a broadcast may leave unfinished when it returns, at least 1
+     */
+    public static BroadcastWriter threads(int lanes, int passesAhead, ThreadFactory threads, Duration wait) {
         ExecutorService[] executors = new ExecutorService[lanes];
         for (int i = 0; i < lanes; i++) {
             String name = "tocsin-broadcast-" + i;
@@ -58,12 +65,12 @@ public final class BroadcastWriter {
                 return thread;
             });
         }
-        return new BroadcastWriter(executors, executors, wait);
+        return new BroadcastWriter(executors, executors, passesAhead, wait);
     }
 
     /** Writes on the broadcasting thread, before it returns: for tests of what a broadcast sends. */
     public static BroadcastWriter inline() {
-        return new BroadcastWriter(new Executor[] {Runnable::run}, new ExecutorService[0], WAIT);
+        return new BroadcastWriter(new Executor[] {Runnable::run}, new ExecutorService[0], 1, WAIT);
     }
 
     /** Flushes the subscribers' outboxes on the topic's lane, once the lane's previous pass is done. */

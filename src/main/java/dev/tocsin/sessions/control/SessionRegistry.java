@@ -1,5 +1,6 @@
 package dev.tocsin.sessions.control;
 
+import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.security.entity.Caller;
 import jakarta.annotation.PostConstruct;
@@ -11,6 +12,7 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -41,6 +43,8 @@ public class SessionRegistry {
 
     @Resource
     ManagedThreadFactory threads;
+    @Inject
+    Settings settings;
 
     public SessionRegistry() {
     }
@@ -52,7 +56,7 @@ public class SessionRegistry {
     @PostConstruct
     void start() {
         if (writer == null) {
-            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors(), threads, BroadcastWriter.WAIT);
+            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors(), settings.broadcastPassesAhead(), threads, BroadcastWriter.WAIT);
         }
     }
 

@@ -23,7 +23,7 @@ class BroadcastWriterTest {
         return thread;
     };
 
-    BroadcastWriter writer = BroadcastWriter.threads(1, DAEMONS, Duration.ofSeconds(30));
+    BroadcastWriter writer = BroadcastWriter.threads(1, 1, DAEMONS, Duration.ofSeconds(30));
     final CountDownLatch firstWriteStarted = new CountDownLatch(1);
     final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
     final Recorder slow = new Recorder(true);
@@ -52,11 +52,7 @@ class BroadcastWriterTest {
     @Test
     void aPublisherWaitsWhileTheWriterIsAPassBehind() throws Exception {
         Thread publisher = secondAlertWhileTheFirstPassIsHeld();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (publisher.getState() != Thread.State.TIMED_WAITING && publisher.isAlive() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertEquals(Thread.State.TIMED_WAITING, publisher.getState(), "the second broadcast waits for the first pass");
+        assertEquals(Thread.State.TIMED_WAITING, settled(publisher), "the second broadcast waits for the first pass");
 
         releaseFirstWrite.countDown();
         publisher.join(5000);
@@ -64,9 +60,30 @@ class BroadcastWriterTest {
     }
 
     @Test
+    void withThreePassesAheadTwoBroadcastsReturnWhileTheFirstPassIsHeldAndTheFourthWaits() throws Exception {
+        writer.shutdown();
+        writer = BroadcastWriter.threads(1, 3, DAEMONS, Duration.ofSeconds(30));
+        firstPassHeld();
+        for (int offset = 2; offset <= 3; offset++) {
+            live(offset, "a" + offset);
+            Thread publisher = publishing(both);
+            publisher.join(5000);
+            assertEquals(Thread.State.TERMINATED, publisher.getState(), "broadcast " + offset + " returns with the first pass unfinished");
+        }
+        live(4, "a4");
+        Thread fourth = publishing(both);
+        assertEquals(Thread.State.TIMED_WAITING, settled(fourth), "three passes are unfinished");
+
+        releaseFirstWrite.countDown();
+        fourth.join(5000);
+        assertEquals(Thread.State.TERMINATED, fourth.getState());
+        assertEquals(List.of("a1", "a2", "a3", "a4"), fast.batches.poll(5, TimeUnit.SECONDS), "one write for all four");
+    }
+
+    @Test
     void aBroadcastWhoseLaneIsStuckWritesOnItsOwnThreadOnceTheWaitIsOver() throws Exception {
         writer.shutdown();
-        writer = BroadcastWriter.threads(1, DAEMONS, Duration.ofMillis(200));
+        writer = BroadcastWriter.threads(1, 1, DAEMONS, Duration.ofMillis(200));
         Thread publisher = secondAlertWhileTheFirstPassIsHeld();
         publisher.join(5000);
 
@@ -102,6 +119,15 @@ class BroadcastWriterTest {
         firstPassHeld();
         live(2, "a2");
         return publishing(both);
+    }
+
+    /** The thread's state once it waits or has ended (at most 5 s). */
+    private static Thread.State settled(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (thread.getState() != Thread.State.TIMED_WAITING && thread.isAlive() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        return thread.getState();
     }
 
     private Thread publishing(List<Subscription> took) {
