@@ -15,7 +15,11 @@ final class TextFrames {
     private record Encoded(String text, byte[] frame) {
     }
 
-    /** Alerts in flight on one writer lane at once, and an event among them: {@code BroadcastWriter}. */
+    /**
+     * The alerts one writer pass can meet in an outbox: its own and the ones queued by the
+     * broadcasts allowed ahead of it ({@code tocsin.broadcast.passes-ahead}, 3 by default). With
+     * more ahead, a batch may re-encode its oldest frames: correct, only dearer.
+     */
     static final int REMEMBERED = 4;
 
     private static volatile Encoded[] recent = new Encoded[0];

@@ -27,7 +27,7 @@ import java.util.logging.Logger;
  */
 public final class BroadcastWriter {
 
-    /** How long a broadcast waits for the pass before it, in production. */
+    /** How long a broadcast waits for its turn (fewer unfinished passes than allowed ahead), in production. */
     public static final Duration WAIT = Duration.ofSeconds(10);
 
     private static final Logger LOG = Logger.getLogger(BroadcastWriter.class.getName());
@@ -73,14 +73,14 @@ public final class BroadcastWriter {
         return new BroadcastWriter(new Executor[] {Runnable::run}, new ExecutorService[0], 1, WAIT);
     }
 
-    /** Flushes the subscribers' outboxes on the topic's lane, once the lane's previous pass is done. */
+    /** Flushes the subscribers' outboxes on the topic's lane, once fewer than {@code passesAhead} of the lane's passes are unfinished. */
     public void write(String topic, Collection<Subscription> subscribers) {
         if (subscribers.isEmpty()) {
             return;
         }
         int lane = Math.floorMod(topic.hashCode(), lanes.length);
         if (!awaitTurn(lane)) {
-            LOG.warning(() -> "the writer of topic " + topic + " has not finished its previous pass in " + Duration.ofNanos(waitNanos)
+            LOG.warning(() -> "the writer of topic " + topic + " has not finished its earlier passes in " + Duration.ofNanos(waitNanos)
                     + ": this broadcast writes on the publishing thread");
             flush(subscribers);
             return;
