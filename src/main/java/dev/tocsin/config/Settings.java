@@ -44,6 +44,7 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.send.timeout-ms", defaultValue = "10000") long sendTimeoutMs;
     @Inject @ConfigProperty(name = "tocsin.send.socket-buffer-bytes", defaultValue = "65536") int socketSendBuffer;
     @Inject @ConfigProperty(name = "tocsin.broadcast.passes-ahead", defaultValue = "3") int broadcastPassesAhead;
+    @Inject @ConfigProperty(name = "tocsin.broadcast.linger-ms", defaultValue = "0") long broadcastLingerMs;
 
     @Inject @ConfigProperty(name = "tocsin.idempotency.window-ms", defaultValue = "86400000") long idempotencyWindowMs;
     @Inject @ConfigProperty(name = "tocsin.retention.max-alerts-per-topic", defaultValue = "10000") int retentionMaxAlerts;
@@ -128,6 +129,11 @@ public class Settings {
     /** Broadcasts a publisher may be ahead of the writer that sends them ({@code BroadcastWriter}), at least 1. */
     public int broadcastPassesAhead() {
         return Math.max(1, broadcastPassesAhead);
+    }
+
+    /** The least time from the start of one writer pass to the next under steady load ({@code BroadcastWriter}), at least zero. */
+    public Duration broadcastLinger() {
+        return Duration.ofMillis(Math.max(0, broadcastLingerMs));
     }
 
     public Duration sendTimeout() {

@@ -2,6 +2,7 @@ package dev.tocsin.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -15,5 +16,14 @@ class SettingsTest {
         assertEquals(1, settings.broadcastPassesAhead());
         settings.broadcastPassesAhead = 3;
         assertEquals(3, settings.broadcastPassesAhead());
+    }
+
+    @Test
+    void aLingerBelowZeroCountsAsNone() {
+        Settings settings = new Settings();
+        settings.broadcastLingerMs = -10;
+        assertEquals(Duration.ZERO, settings.broadcastLinger());
+        settings.broadcastLingerMs = 20;
+        assertEquals(Duration.ofMillis(20), settings.broadcastLinger());
     }
 }

@@ -16,9 +16,10 @@ final class TextFrames {
     }
 
     /**
-     * The alerts one writer pass can meet in an outbox: its own and the ones queued by the
-     * broadcasts allowed ahead of it ({@code tocsin.broadcast.passes-ahead}, 3 by default). With
-     * more ahead, a batch may re-encode its oldest frames: correct, only dearer.
+     * The alerts one writer pass can meet in an outbox: its lane's unwritten broadcasts
+     * ({@code tocsin.broadcast.passes-ahead}, 3 by default) and one more, queued by a publisher that
+     * waits for its turn. With more ahead, a batch may re-encode its oldest frames: correct, only
+     * dearer.
      */
     static final int REMEMBERED = 4;
 

@@ -56,7 +56,7 @@ public class SessionRegistry {
     @PostConstruct
     void start() {
         if (writer == null) {
-            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors(), settings.broadcastPassesAhead(), threads, BroadcastWriter.WAIT);
+            writer = BroadcastWriter.threads(Runtime.getRuntime().availableProcessors(), settings.broadcastPassesAhead(), settings.broadcastLinger(), threads, BroadcastWriter.WAIT);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,13 +24,16 @@ class BroadcastWriterTest {
         return thread;
     };
 
-    BroadcastWriter writer = BroadcastWriter.threads(1, 1, DAEMONS, Duration.ofSeconds(30));
+    BroadcastWriter writer = BroadcastWriter.threads(1, 1, Duration.ZERO, DAEMONS, Duration.ofSeconds(30));
     final CountDownLatch firstWriteStarted = new CountDownLatch(1);
     final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
     final Recorder slow = new Recorder(true);
     final Recorder fast = new Recorder(false);
     final Subscription slowSubscriber = subscription("slow", slow);
     final Subscription fastSubscriber = subscription("fast", fast);
+    // Not in the first pass: what it gets, only a later pass can have written.
+    final Recorder later = new Recorder(false);
+    final Subscription laterSubscriber = subscription("later", later);
     final List<Subscription> both = List.of(slowSubscriber, fastSubscriber);
 
     @AfterEach
@@ -62,7 +66,7 @@ class BroadcastWriterTest {
     @Test
     void withThreePassesAheadTwoBroadcastsReturnWhileTheFirstPassIsHeldAndTheFourthWaits() throws Exception {
         writer.shutdown();
-        writer = BroadcastWriter.threads(1, 3, DAEMONS, Duration.ofSeconds(30));
+        writer = BroadcastWriter.threads(1, 3, Duration.ZERO, DAEMONS, Duration.ofSeconds(30));
         firstPassHeld();
         for (int offset = 2; offset <= 3; offset++) {
             live(offset, "a" + offset);
@@ -83,7 +87,7 @@ class BroadcastWriterTest {
     @Test
     void aBroadcastWhoseLaneIsStuckWritesOnItsOwnThreadOnceTheWaitIsOver() throws Exception {
         writer.shutdown();
-        writer = BroadcastWriter.threads(1, 1, DAEMONS, Duration.ofMillis(200));
+        writer = BroadcastWriter.threads(1, 1, Duration.ZERO, DAEMONS, Duration.ofMillis(200));
         Thread publisher = secondAlertWhileTheFirstPassIsHeld();
         publisher.join(5000);
 
@@ -100,11 +104,91 @@ class BroadcastWriterTest {
     }
 
     @Test
+    void aBroadcastAfterAQuietSpellIsWrittenAtOnceLingerOrNot() throws Exception {
+        lingering(Duration.ofHours(1), 3);
+        fastSubscriber.live(1, "a1");
+        writer.write("t", List.of(fastSubscriber));
+
+        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aPassStartsNoSoonerThanTheLingerAfterTheOneBefore() throws Exception {
+        Duration linger = Duration.ofMillis(200);
+        lingering(linger, 3);
+        long before = System.nanoTime();
+        fastSubscriber.live(1, "a1");
+        writer.write("t", List.of(fastSubscriber));
+        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+
+        laterSubscriber.live(2, "a2");
+        writer.write("t", List.of(laterSubscriber));
+        assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
+        assertTrue(later.lastSentNanos - before >= linger.toNanos(), "the second pass waited for the linger");
+    }
+
+    @Test
+    void withNoTurnLeftToAPublisherAPassStartsAtOnceAndTakesEveryPendingBroadcast() throws Exception {
+        lingering(Duration.ofHours(1), 2);
+        fastSubscriber.live(1, "a1");
+        writer.write("t", List.of(fastSubscriber));
+        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+        for (int offset = 2; offset <= 3; offset++) {
+            laterSubscriber.live(offset, "a" + offset);
+            writer.write("t", List.of(laterSubscriber));
+        }
+
+        assertEquals(List.of("a2", "a3"), later.batches.poll(5, TimeUnit.SECONDS), "one pass, one write, well within the linger");
+    }
+
+    @Test
+    void afterALongPassTheWriterRestsAsLongBeforeTheNext() throws Exception {
+        lingering(Duration.ZERO, 3);
+        firstPassHeld();
+        long held = System.nanoTime();
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100)); // the length of the first pass, not a synchronisation
+        long released = System.nanoTime();
+        releaseFirstWrite.countDown();
+
+        laterSubscriber.live(2, "a2");
+        writer.write("t", List.of(laterSubscriber));
+        assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
+        assertTrue(later.lastSentNanos - released >= released - held, "rested at least as long as the first pass took");
+    }
+
+    @Test
+    void aWriterShutDownWritesWhatLingersAtOnce() throws Exception {
+        lingering(Duration.ofHours(1), 3);
+        fastSubscriber.live(1, "a1");
+        writer.write("t", List.of(fastSubscriber));
+        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+        laterSubscriber.live(2, "a2");
+        writer.write("t", List.of(laterSubscriber));
+        writer.shutdown();
+
+        assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void afterShutdownABroadcastWritesOnItsOwnThread() {
+        writer.shutdown();
+        fastSubscriber.live(1, "a1");
+        writer.write("t", List.of(fastSubscriber));
+
+        assertEquals(List.of("a1"), fast.batches.peek(), "written before the broadcast returned");
+    }
+
+    @Test
     void theInlineWriterHasWrittenEverythingWhenTheBroadcastReturns() {
         BroadcastWriter inline = BroadcastWriter.inline();
         fastSubscriber.live(1, "a1");
         inline.write("t", List.of(fastSubscriber));
         assertEquals(List.of("a1"), fast.batches.peek());
+    }
+
+    private void lingering(Duration linger, int passesAhead) {
+        writer.shutdown();
+        writer = BroadcastWriter.threads(1, passesAhead, linger, DAEMONS, Duration.ofSeconds(30));
     }
 
     /** Broadcasts a1; the lane's pass is then held inside the slow subscriber's write. */
@@ -148,6 +232,7 @@ class BroadcastWriterTest {
     /** Records each write; the slow one holds its first write until released. */
     final class Recorder implements Outbox.Transport {
         final BlockingQueue<List<String>> batches = new LinkedBlockingQueue<>();
+        volatile long lastSentNanos;
         private final boolean holdsFirst;
         private boolean first = true;
 
@@ -157,6 +242,7 @@ class BroadcastWriterTest {
 
         @Override
         public void send(List<String> frames, Consumer<Throwable> done) {
+            lastSentNanos = System.nanoTime();
             batches.add(List.copyOf(frames));
             if (holdsFirst && first) {
                 first = false;
