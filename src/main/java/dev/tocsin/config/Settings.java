@@ -22,6 +22,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class Settings {
 
+    private static final long MAX_LINGER_MS = 60_000;
     private static final Logger LOG = Logger.getLogger(Settings.class.getName());
 
     @Inject @ConfigProperty(name = "tocsin.signing.jwks") Optional<String> signingJwks;
@@ -131,9 +132,9 @@ public class Settings {
         return Math.max(1, broadcastPassesAhead);
     }
 
-    /** The least time from the start of one writer pass to the next under steady load ({@code BroadcastWriter}), at least zero. */
+    /** The least time from the start of one writer pass to the next under steady load ({@code BroadcastWriter}), 0 to 60 s. */
     public Duration broadcastLinger() {
-        return Duration.ofMillis(Math.max(0, broadcastLingerMs));
+        return Duration.ofMillis(Math.min(MAX_LINGER_MS, Math.max(0, broadcastLingerMs)));
     }
 
     public Duration sendTimeout() {

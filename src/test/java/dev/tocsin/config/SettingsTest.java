@@ -19,10 +19,12 @@ class SettingsTest {
     }
 
     @Test
-    void aLingerBelowZeroCountsAsNone() {
+    void aLingerCountsBetweenNoneAndAMinute() {
         Settings settings = new Settings();
         settings.broadcastLingerMs = -10;
         assertEquals(Duration.ZERO, settings.broadcastLinger());
+        settings.broadcastLingerMs = Long.MAX_VALUE;
+        assertEquals(Duration.ofMinutes(1), settings.broadcastLinger());
         settings.broadcastLingerMs = 20;
         assertEquals(Duration.ofMillis(20), settings.broadcastLinger());
     }

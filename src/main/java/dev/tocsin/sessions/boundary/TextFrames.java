@@ -16,10 +16,11 @@ final class TextFrames {
     }
 
     /**
-     * The alerts one writer pass can meet in an outbox: its lane's unwritten broadcasts
-     * ({@code tocsin.broadcast.passes-ahead}, 3 by default) and one more, queued by a publisher that
-     * waits for its turn. With more ahead, a batch may re-encode its oldest frames: correct, only
-     * dearer.
+     * About the alerts one writer pass meets in an outbox with one publisher: its lane's unwritten
+     * broadcasts ({@code tocsin.broadcast.passes-ahead}, 3 by default) and one more, queued by the
+     * publisher waiting for its turn. A rule of thumb, not a bound (several publishers, or topics
+     * on other lanes, can queue more): a batch beyond it re-encodes its oldest frames, correct and
+     * only dearer.
      */
     static final int REMEMBERED = 4;
 

@@ -3,6 +3,7 @@ package dev.tocsin.sessions.control;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
@@ -13,9 +14,10 @@ import java.util.logging.Logger;
  * Writes what a broadcast queued in its subscribers' outboxes, on a writer thread (one lane per
  * CPU, a topic always on the same lane), so that the publisher stores its next alert while this
  * one is written. A pass of the writer takes every broadcast its lane has pending, so alerts that
- * met in an outbox leave in one write (one system call). Under steady load the writer rests
- * between passes as long as its last pass took, and at least {@code linger} from the start of one
- * pass to the next, so that more alerts meet; after a quiet spell a broadcast is written at once.
+ * met in an outbox leave in one write (one system call). Between passes the writer rests as long
+ * as its last pass took (at most 100 ms), and at least {@code linger} from the start of one pass
+ * to the next ({@link PassPacing}), so that more alerts meet; after a quiet spell a broadcast is
+ * written at once. The pacing is per lane: topics sharing a lane share its rests.
  * A publisher is at most {@code passesAhead} broadcasts ahead of its lane: a broadcast waits while
  * that many are unwritten, so a publisher faster than the fan-out is slowed down, as with an
  * inline fan-out, and nothing piles up unbounded; with that many pending the pass starts at once,
@@ -43,18 +45,24 @@ public final class BroadcastWriter {
      * One writer thread per lane, made by {@code threads} (the container's managed thread factory).
      *
      * @param passesAhead broadcasts a publisher may leave unwritten when its broadcast returns, at least 1
-     * @param linger how long the oldest pending broadcast waits for others to join its pass, zero for not at all
+     * @param linger under steady load, the least time from the start of one pass to the start of the next; zero for none
      */
     public static BroadcastWriter threads(int lanes, int passesAhead, Duration linger, ThreadFactory threads, Duration wait) {
         if (passesAhead < 1) {
             throw new IllegalArgumentException("passes ahead must be at least 1, not " + passesAhead);
         }
         Lane[] made = new Lane[lanes];
+        Thread[] writers = new Thread[lanes];
         for (int i = 0; i < lanes; i++) {
-            made[i] = new Lane(passesAhead, linger.toNanos());
-            Thread thread = threads.newThread(made[i]);
-            thread.setName("tocsin-broadcast-" + i);
-            thread.start();
+            made[i] = new Lane(passesAhead, PassPacing.of(linger));
+            writers[i] = threads.newThread(made[i]);
+            if (writers[i] == null) {
+                throw new IllegalStateException("the thread factory refused the broadcast writer's thread");
+            }
+            writers[i].setName("tocsin-broadcast-" + i);
+        }
+        for (Thread writer : writers) {
+            writer.start();
         }
         return new BroadcastWriter(made, wait);
     }
@@ -104,18 +112,19 @@ public final class BroadcastWriter {
     private static final class Lane implements Runnable {
 
         private final Semaphore ahead;
-        private final long lingerNanos;
+        private final PassPacing pacing;
         private final ArrayDeque<Collection<Subscription>> pending = new ArrayDeque<>();
         private boolean stopped;
-        // Written by the lane's thread only, read by it under the lock.
+        private boolean interrupted;
+        // Only the lane's thread uses these (the constructor's writes happen before its start).
         private long lastStartNanos;
         private long lastEndNanos;
 
-        Lane(int passesAhead, long lingerNanos) {
+        Lane(int passesAhead, PassPacing pacing) {
             this.ahead = new Semaphore(passesAhead);
-            this.lingerNanos = lingerNanos;
-            // As if the last pass ended a linger ago: the first broadcast is written at once.
-            this.lastStartNanos = System.nanoTime() - lingerNanos;
+            this.pacing = pacing;
+            // As if the last pass had taken no time, a linger ago: the first broadcast is written at once.
+            this.lastStartNanos = System.nanoTime() - pacing.lingerNanos();
             this.lastEndNanos = lastStartNanos;
         }
 
@@ -146,27 +155,45 @@ public final class BroadcastWriter {
 
         @Override
         public void run() {
-            Collection<Subscription>[] pass;
-            while ((pass = next()) != null) {
-                lastStartNanos = System.nanoTime();
-                try {
-                    // After the first broadcast to a subscriber, its outbox is empty: a flush costs little.
-                    for (Collection<Subscription> broadcast : pass) {
-                        flush(broadcast);
-                    }
-                } finally {
+            boolean shutDown = false;
+            try {
+                List<Collection<Subscription>> pass;
+                while ((pass = next()) != null) {
+                    lastStartNanos = System.nanoTime();
+                    write(pass);
                     lastEndNanos = System.nanoTime();
-                    ahead.release(pass.length);
+                }
+                shutDown = true;
+            } finally {
+                // Ended by an error or an interrupt: from now on broadcasts write on their own threads.
+                List<Collection<Subscription>> left = stopAndTakeAll();
+                if (!shutDown || interrupted) {
+                    LOG.warning(() -> Thread.currentThread().getName() + " stopped without a shutdown"
+                            + ": broadcasts write on their publishers' threads from now on");
+                }
+                write(left);
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
             }
         }
 
+        private void write(List<Collection<Subscription>> pass) {
+            try {
+                // After the first broadcast to a subscriber, its outbox is empty: a flush costs little.
+                for (Collection<Subscription> broadcast : pass) {
+                    flush(broadcast);
+                }
+            } finally {
+                ahead.release(pass.size());
+            }
+        }
+
         /**
-         * Every pending broadcast, once the pass before has had its linger and its rest, or at once
-         * when a publisher has no turn left; null once stopped with nothing pending.
+         * Every pending broadcast, once due by the pacing, or at once when a publisher has no turn
+         * left; null once stopped with nothing pending.
          */
-        @SuppressWarnings("unchecked")
-        private synchronized Collection<Subscription>[] next() {
+        private synchronized List<Collection<Subscription>> next() {
             try {
                 while (pending.isEmpty()) {
                     if (stopped) {
@@ -174,21 +201,31 @@ public final class BroadcastWriter {
                     }
                     wait();
                 }
-                long due = Math.max(lastStartNanos + lingerNanos, lastEndNanos + (lastEndNanos - lastStartNanos));
+                long due = pacing.due(lastStartNanos, lastEndNanos);
                 long left;
                 while (!stopped && ahead.availablePermits() > 0 && (left = due - System.nanoTime()) > 0) {
                     TimeUnit.NANOSECONDS.timedWait(this, left);
                 }
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // The last pass runs with the flag clear; run() sets it again at the end.
+                interrupted = true;
                 stopped = true;
                 if (pending.isEmpty()) {
                     return null;
                 }
             }
-            Collection<Subscription>[] pass = pending.toArray(Collection[]::new);
+            return takeAll();
+        }
+
+        private synchronized List<Collection<Subscription>> stopAndTakeAll() {
+            stopped = true;
+            return takeAll();
+        }
+
+        private List<Collection<Subscription>> takeAll() {
+            List<Collection<Subscription>> all = List.copyOf(pending);
             pending.clear();
-            return pass;
+            return all;
         }
     }
 }

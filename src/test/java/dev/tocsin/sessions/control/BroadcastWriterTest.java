@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tocsin.envelope.entity.CloseCode;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
@@ -18,13 +20,16 @@ import org.junit.jupiter.api.Test;
 
 class BroadcastWriterTest {
 
-    static final ThreadFactory DAEMONS = task -> {
+    final List<Thread> made = new CopyOnWriteArrayList<>();
+    final ThreadFactory daemons = task -> {
         Thread thread = new Thread(task);
         thread.setDaemon(true);
+        thread.setUncaughtExceptionHandler((t, e) -> { });
+        made.add(thread);
         return thread;
     };
 
-    BroadcastWriter writer = BroadcastWriter.threads(1, 1, Duration.ZERO, DAEMONS, Duration.ofSeconds(30));
+    BroadcastWriter writer = BroadcastWriter.threads(1, 1, Duration.ZERO, daemons, Duration.ofSeconds(30));
     final CountDownLatch firstWriteStarted = new CountDownLatch(1);
     final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
     final Recorder slow = new Recorder(true);
@@ -66,7 +71,7 @@ class BroadcastWriterTest {
     @Test
     void withThreePassesAheadTwoBroadcastsReturnWhileTheFirstPassIsHeldAndTheFourthWaits() throws Exception {
         writer.shutdown();
-        writer = BroadcastWriter.threads(1, 3, Duration.ZERO, DAEMONS, Duration.ofSeconds(30));
+        writer = BroadcastWriter.threads(1, 3, Duration.ZERO, daemons, Duration.ofSeconds(30));
         firstPassHeld();
         for (int offset = 2; offset <= 3; offset++) {
             live(offset, "a" + offset);
@@ -87,7 +92,7 @@ class BroadcastWriterTest {
     @Test
     void aBroadcastWhoseLaneIsStuckWritesOnItsOwnThreadOnceTheWaitIsOver() throws Exception {
         writer.shutdown();
-        writer = BroadcastWriter.threads(1, 1, Duration.ZERO, DAEMONS, Duration.ofMillis(200));
+        writer = BroadcastWriter.threads(1, 1, Duration.ZERO, daemons, Duration.ofMillis(200));
         Thread publisher = secondAlertWhileTheFirstPassIsHeld();
         publisher.join(5000);
 
@@ -104,7 +109,7 @@ class BroadcastWriterTest {
     }
 
     @Test
-    void aBroadcastAfterAQuietSpellIsWrittenAtOnceLingerOrNot() throws Exception {
+    void theFirstBroadcastIsWrittenAtOnceLingerOrNot() throws Exception {
         lingering(Duration.ofHours(1), 3);
         fastSubscriber.live(1, "a1");
         writer.write("t", List.of(fastSubscriber));
@@ -128,7 +133,7 @@ class BroadcastWriterTest {
     }
 
     @Test
-    void withNoTurnLeftToAPublisherAPassStartsAtOnceAndTakesEveryPendingBroadcast() throws Exception {
+    void withNoTurnLeftToAPublisherAPassStartsAtOnceLingerOrNot() throws Exception {
         lingering(Duration.ofHours(1), 2);
         fastSubscriber.live(1, "a1");
         writer.write("t", List.of(fastSubscriber));
@@ -138,7 +143,53 @@ class BroadcastWriterTest {
             writer.write("t", List.of(laterSubscriber));
         }
 
-        assertEquals(List.of("a2", "a3"), later.batches.poll(5, TimeUnit.SECONDS), "one pass, one write, well within the linger");
+        assertEquals(List.of("a2", "a3"), framesWithin(later, 2), "written well within the linger");
+    }
+
+    @Test
+    void withOnePassAheadEveryBroadcastIsWrittenAtOnceLingerOrNot() throws Exception {
+        lingering(Duration.ofHours(1), 1);
+        for (int offset = 1; offset <= 2; offset++) {
+            fastSubscriber.live(offset, "a" + offset);
+            writer.write("t", List.of(fastSubscriber));
+            assertEquals(List.of("a" + offset), fast.batches.poll(5, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aWriterThreadEndedByAnErrorLeavesLaterBroadcastsToTheirPublishers() throws Exception {
+        lingering(Duration.ZERO, 3);
+        Subscription failing = subscription("failing", new Recorder(false) {
+            @Override
+            public void send(List<String> frames, Consumer<Throwable> done) {
+                throw new OutOfMemoryError("in the test");
+            }
+        });
+        failing.live(1, "a1");
+        writer.write("t", List.of(failing));
+        writerThread().join(5000);
+
+        fastSubscriber.live(2, "a2");
+        writer.write("t", List.of(fastSubscriber));
+        assertEquals(List.of("a2"), fast.batches.peek(), "written before the broadcast returned, not after the 30 s wait");
+    }
+
+    @Test
+    void anInterruptedWriterWritesWhatIsPendingAndLeavesLaterBroadcastsToTheirPublishers() throws Exception {
+        lingering(Duration.ofHours(1), 3);
+        fastSubscriber.live(1, "a1");
+        writer.write("t", List.of(fastSubscriber));
+        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+        laterSubscriber.live(2, "a2");
+        writer.write("t", List.of(laterSubscriber));
+        assertTrue(later.batches.isEmpty(), "a2 lingers");
+
+        writerThread().interrupt();
+        assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
+        writerThread().join(5000);
+        laterSubscriber.live(3, "a3");
+        writer.write("t", List.of(laterSubscriber));
+        assertEquals(List.of("a3"), later.batches.peek(), "written before the broadcast returned");
     }
 
     @Test
@@ -164,6 +215,7 @@ class BroadcastWriterTest {
         assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
         laterSubscriber.live(2, "a2");
         writer.write("t", List.of(laterSubscriber));
+        assertTrue(later.batches.isEmpty(), "a2 lingers");
         writer.shutdown();
 
         assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
@@ -186,9 +238,28 @@ class BroadcastWriterTest {
         assertEquals(List.of("a1"), fast.batches.peek());
     }
 
+    /** The thread of the last writer made (one lane). */
+    private Thread writerThread() {
+        return made.get(made.size() - 1);
+    }
+
+    /** The first {@code count} frames the recorder writes, in however many writes, within 5 s. */
+    private static List<String> framesWithin(Recorder recorder, int count) throws InterruptedException {
+        List<String> frames = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (frames.size() < count) {
+            List<String> batch = recorder.batches.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (batch == null) {
+                break;
+            }
+            frames.addAll(batch);
+        }
+        return frames;
+    }
+
     private void lingering(Duration linger, int passesAhead) {
         writer.shutdown();
-        writer = BroadcastWriter.threads(1, passesAhead, linger, DAEMONS, Duration.ofSeconds(30));
+        writer = BroadcastWriter.threads(1, passesAhead, linger, daemons, Duration.ofSeconds(30));
     }
 
     /** Broadcasts a1; the lane's pass is then held inside the slow subscriber's write. */
@@ -230,7 +301,7 @@ class BroadcastWriterTest {
     }
 
     /** Records each write; the slow one holds its first write until released. */
-    final class Recorder implements Outbox.Transport {
+    class Recorder implements Outbox.Transport {
         final BlockingQueue<List<String>> batches = new LinkedBlockingQueue<>();
         volatile long lastSentNanos;
         private final boolean holdsFirst;
