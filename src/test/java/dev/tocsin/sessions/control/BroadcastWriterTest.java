@@ -111,10 +111,7 @@ class BroadcastWriterTest {
     @Test
     void theFirstBroadcastIsWrittenAtOnceLingerOrNot() throws Exception {
         lingering(Duration.ofHours(1), 3);
-        fastSubscriber.live(1, "a1");
-        writer.write("t", List.of(fastSubscriber));
-
-        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+        firstAlertWritten();
     }
 
     @Test
@@ -122,12 +119,9 @@ class BroadcastWriterTest {
         Duration linger = Duration.ofMillis(200);
         lingering(linger, 3);
         long before = System.nanoTime();
-        fastSubscriber.live(1, "a1");
-        writer.write("t", List.of(fastSubscriber));
-        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+        firstAlertWritten();
 
-        laterSubscriber.live(2, "a2");
-        writer.write("t", List.of(laterSubscriber));
+        broadcast(laterSubscriber, 2);
         assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
         assertTrue(later.lastSentNanos - before >= linger.toNanos(), "the second pass waited for the linger");
     }
@@ -135,12 +129,9 @@ class BroadcastWriterTest {
     @Test
     void withNoTurnLeftToAPublisherAPassStartsAtOnceLingerOrNot() throws Exception {
         lingering(Duration.ofHours(1), 2);
-        fastSubscriber.live(1, "a1");
-        writer.write("t", List.of(fastSubscriber));
-        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+        firstAlertWritten();
         for (int offset = 2; offset <= 3; offset++) {
-            laterSubscriber.live(offset, "a" + offset);
-            writer.write("t", List.of(laterSubscriber));
+            broadcast(laterSubscriber, offset);
         }
 
         assertEquals(List.of("a2", "a3"), framesWithin(later, 2), "written well within the linger");
@@ -150,8 +141,7 @@ class BroadcastWriterTest {
     void withOnePassAheadEveryBroadcastIsWrittenAtOnceLingerOrNot() throws Exception {
         lingering(Duration.ofHours(1), 1);
         for (int offset = 1; offset <= 2; offset++) {
-            fastSubscriber.live(offset, "a" + offset);
-            writer.write("t", List.of(fastSubscriber));
+            broadcast(fastSubscriber, offset);
             assertEquals(List.of("a" + offset), fast.batches.poll(5, TimeUnit.SECONDS));
         }
     }
@@ -165,30 +155,21 @@ class BroadcastWriterTest {
                 throw new OutOfMemoryError("in the test");
             }
         });
-        failing.live(1, "a1");
-        writer.write("t", List.of(failing));
+        broadcast(failing, 1);
         writerThread().join(5000);
 
-        fastSubscriber.live(2, "a2");
-        writer.write("t", List.of(fastSubscriber));
+        broadcast(fastSubscriber, 2);
         assertEquals(List.of("a2"), fast.batches.peek(), "written before the broadcast returned, not after the 30 s wait");
     }
 
     @Test
     void anInterruptedWriterWritesWhatIsPendingAndLeavesLaterBroadcastsToTheirPublishers() throws Exception {
-        lingering(Duration.ofHours(1), 3);
-        fastSubscriber.live(1, "a1");
-        writer.write("t", List.of(fastSubscriber));
-        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
-        laterSubscriber.live(2, "a2");
-        writer.write("t", List.of(laterSubscriber));
-        assertTrue(later.batches.isEmpty(), "a2 lingers");
+        secondAlertLingering();
 
         writerThread().interrupt();
         assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
         writerThread().join(5000);
-        laterSubscriber.live(3, "a3");
-        writer.write("t", List.of(laterSubscriber));
+        broadcast(laterSubscriber, 3);
         assertEquals(List.of("a3"), later.batches.peek(), "written before the broadcast returned");
     }
 
@@ -201,21 +182,14 @@ class BroadcastWriterTest {
         long released = System.nanoTime();
         releaseFirstWrite.countDown();
 
-        laterSubscriber.live(2, "a2");
-        writer.write("t", List.of(laterSubscriber));
+        broadcast(laterSubscriber, 2);
         assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
         assertTrue(later.lastSentNanos - released >= released - held, "rested at least as long as the first pass took");
     }
 
     @Test
     void aWriterShutDownWritesWhatLingersAtOnce() throws Exception {
-        lingering(Duration.ofHours(1), 3);
-        fastSubscriber.live(1, "a1");
-        writer.write("t", List.of(fastSubscriber));
-        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
-        laterSubscriber.live(2, "a2");
-        writer.write("t", List.of(laterSubscriber));
-        assertTrue(later.batches.isEmpty(), "a2 lingers");
+        secondAlertLingering();
         writer.shutdown();
 
         assertEquals(List.of("a2"), later.batches.poll(5, TimeUnit.SECONDS));
@@ -224,8 +198,7 @@ class BroadcastWriterTest {
     @Test
     void afterShutdownABroadcastWritesOnItsOwnThread() {
         writer.shutdown();
-        fastSubscriber.live(1, "a1");
-        writer.write("t", List.of(fastSubscriber));
+        broadcast(fastSubscriber, 1);
 
         assertEquals(List.of("a1"), fast.batches.peek(), "written before the broadcast returned");
     }
@@ -236,6 +209,26 @@ class BroadcastWriterTest {
         fastSubscriber.live(1, "a1");
         inline.write("t", List.of(fastSubscriber));
         assertEquals(List.of("a1"), fast.batches.peek());
+    }
+
+    /** Queues alert a{offset} for one subscriber and broadcasts it. */
+    private void broadcast(Subscription subscriber, long offset) {
+        subscriber.live(offset, "a" + offset);
+        writer.write("t", List.of(subscriber));
+    }
+
+    /** a1, to the fast subscriber, written: the writer's first pass is over. */
+    private void firstAlertWritten() throws InterruptedException {
+        broadcast(fastSubscriber, 1);
+        assertEquals(List.of("a1"), fast.batches.poll(5, TimeUnit.SECONDS));
+    }
+
+    /** With a linger of an hour, a1 is written (the first pass) and a2, to the later subscriber, waits. */
+    private void secondAlertLingering() throws InterruptedException {
+        lingering(Duration.ofHours(1), 3);
+        firstAlertWritten();
+        broadcast(laterSubscriber, 2);
+        assertTrue(later.batches.isEmpty(), "a2 lingers");
     }
 
     /** The thread of the last writer made (one lane). */
