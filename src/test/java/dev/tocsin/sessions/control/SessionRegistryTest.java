@@ -1,0 +1,100 @@
+package dev.tocsin.sessions.control;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.tocsin.config.Settings;
+import dev.tocsin.envelope.entity.CloseCode;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The registry hands the configured passes ahead and linger to its writer. */
+class SessionRegistryTest {
+
+    final BlockingQueue<List<String>> writes = new LinkedBlockingQueue<>();
+    final SessionRegistry registry = new SessionRegistry();
+
+    @AfterEach
+    void stop() {
+        registry.closeAll();
+    }
+
+    @Test
+    void withALingerOfAnHourAndThreeAheadLaterAlertsWaitWhileAPublisherHasATurn() throws Exception {
+        started(3, Duration.ofHours(1));
+        registry.broadcast("t", 1, "a1");
+        assertEquals(List.of("a1"), writes.poll(5, TimeUnit.SECONDS), "the first is written at once");
+        registry.broadcast("t", 2, "a2");
+        registry.broadcast("t", 3, "a3");
+
+        assertNull(writes.poll(300, TimeUnit.MILLISECONDS), "a publisher still has a turn: a2 and a3 linger");
+    }
+
+    @Test
+    void withALingerOfAnHourAndTwoAheadTheThirdAlertStartsThePass() throws Exception {
+        started(2, Duration.ofHours(1));
+        registry.broadcast("t", 1, "a1");
+        assertEquals(List.of("a1"), writes.poll(5, TimeUnit.SECONDS));
+        registry.broadcast("t", 2, "a2");
+        registry.broadcast("t", 3, "a3");
+
+        assertEquals(List.of("a2", "a3"), writes.poll(5, TimeUnit.SECONDS), "no turn left: written at once, in one write");
+    }
+
+    private void started(int passesAhead, Duration linger) {
+        registry.settings = new Settings() {
+            @Override
+            public int broadcastPassesAhead() {
+                return passesAhead;
+            }
+
+            @Override
+            public Duration broadcastLinger() {
+                return linger;
+            }
+        };
+        registry.threads = new DaemonThreads();
+        registry.start();
+        Connection connection = new Connection("c1", new Outbox(new Recorder(), 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
+        registry.subscribe(new Subscription(connection, "t", 0, false, null));
+    }
+
+    final class Recorder implements Outbox.Transport {
+        @Override
+        public void send(List<String> frames, Consumer<Throwable> done) {
+            writes.add(List.copyOf(frames));
+            done.accept(null);
+        }
+
+        @Override
+        public void ping() {
+        }
+
+        @Override
+        public void close(CloseCode code, String detail) {
+        }
+    }
+
+    static final class DaemonThreads implements ManagedThreadFactory {
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task);
+            thread.setDaemon(true);
+            return thread;
+        }
+
+        @Override
+        public ForkJoinWorkerThread newThread(ForkJoinPool pool) {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
