@@ -155,7 +155,7 @@ public final class BroadcastWriter {
 
         @Override
         public void run() {
-            boolean shutDown = false;
+            boolean byShutdown = false;
             try {
                 List<Collection<Subscription>> pass;
                 while ((pass = next()) != null) {
@@ -163,11 +163,11 @@ public final class BroadcastWriter {
                     write(pass);
                     lastEndNanos = System.nanoTime();
                 }
-                shutDown = true;
+                byShutdown = !interrupted;
             } finally {
                 // Ended by an error or an interrupt: from now on broadcasts write on their own threads.
                 List<Collection<Subscription>> left = stopAndTakeAll();
-                if (!shutDown || interrupted) {
+                if (!byShutdown) {
                     LOG.warning(() -> Thread.currentThread().getName() + " stopped without a shutdown"
                             + ": broadcasts write on their publishers' threads from now on");
                 }
