@@ -8,33 +8,50 @@
 #   bash src/bench/profile.sh PID stop OUT.collapsed        # ... and write the profile
 #
 # OUT is in collapsed-stack form (one stack per line, frames separated by ';', then the sample
-# count; kernel frames end in _[k]), for flame-graph tools or a few lines of awk.
+# count; kernel frames end in _[k]), for flame-graph tools or a few lines of awk. Stacks carry no
+# thread names: which thread a stack ran on shows only in its frames.
+# Kernel frames need root or kernel.perf_event_paranoid <= 1; otherwise only user-space frames.
 # Interval: PROFILE_INTERVAL (default 1ms).
 set -euo pipefail
-pid=${1:?pid of the Payara Micro JVM}
-what=${2:?seconds, start or stop}
+usage() { echo "usage: $0 PID SECONDS|start|stop [OUT.collapsed]" >&2; exit 2; }
+pid=${1:-}
+what=${2:-}
+out=${3:-}
+[[ $pid =~ ^[0-9]+$ ]] || usage
+case $what in
+    start) ;;
+    stop) [[ -n $out && $out != *,* ]] || usage ;;
+    *) [[ $what =~ ^[0-9]+$ && -n $out && $out != *,* ]] || usage ;;
+esac
+
 version=4.1
-jar=$HOME/.m2/repository/tools/profiler/async-profiler/$version/async-profiler-$version.jar
-if [[ ! -f $jar ]]; then
-    mvn -B -q dependency:get -Dartifact=tools.profiler:async-profiler:$version >&2
-fi
-lib=${TMPDIR:-/tmp}/async-profiler-$version/linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')/libasyncProfiler.so
+cache=${XDG_CACHE_HOME:-$HOME/.cache}/tocsin/async-profiler-$version
+lib=$cache/linux-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')/libasyncProfiler.so
 if [[ ! -f $lib ]]; then
-    mkdir -p "${TMPDIR:-/tmp}/async-profiler-$version"
-    (cd "${TMPDIR:-/tmp}/async-profiler-$version" && unzip -q -o "$jar" 'linux-*')
+    mkdir -p "$cache"
+    mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:$version -DoutputDirectory="$cache" >&2
+    (cd "$cache" && jar xf "async-profiler-$version.jar" "${lib#"$cache"/}")
 fi
 
-# jcmd reads name=value pairs out of its arguments: the agent's options must arrive quoted.
-agent() { jcmd "$pid" JVMTI.agent_load "$lib" "\"$1\"" >/dev/null; }
+# jcmd reads name=value pairs out of its arguments, so the agent's options must arrive quoted; it
+# reports the agent's own failure as "return code: N" and still exits 0.
+agent() {
+    local said
+    said=$(jcmd "$pid" JVMTI.agent_load "$lib" "\"$1\"")
+    if [[ $said != *"return code: 0"* ]]; then
+        echo "async-profiler refused \"$1\": $said (the JVM's log says why)" >&2
+        exit 1
+    fi
+}
 start() { agent "start,event=cpu,interval=${PROFILE_INTERVAL:-1ms}"; }
-stop() { agent "stop,file=$(realpath -m "$1"),collapsed"; }
+stop() { agent "stop,file=$(realpath -m "$out"),collapsed"; }
 
 case $what in
     start) start ;;
-    stop) stop "${3:?output file}" ;;
+    stop) stop ;;
     *)
         start
         sleep "$what"
-        stop "${3:?output file}"
+        stop
         ;;
 esac
