@@ -8,4 +8,8 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 mkdir -p "$TOCSIN_BENCH_ROOT"
 TOCSIN_ROOT=$(mktemp -d -p "$TOCSIN_BENCH_ROOT" run-XXXX)
 export TOCSIN_ROOT
+# The collector's pauses, with wall-clock times, into the run's server log (the harness keeps one
+# per case and repetition), so that a run's figures can be read beside the pauses that fell in it.
+# Through the launcher's own variable, so that JAVA_OPTS stays deploy/micro.sh's.
+export JDK_JAVA_OPTIONS="${JDK_JAVA_OPTIONS:+$JDK_JAVA_OPTIONS }-Xlog:gc:stdout:time,uptime"
 exec bash "$repo/deploy/micro.sh" --systemproperties "$repo/deploy/demo.properties"
