@@ -30,22 +30,24 @@ class SessionRegistryTest {
 
     @Test
     void withALingerOfAnHourAndThreeAheadLaterAlertsWaitWhileAPublisherHasATurn() throws Exception {
-        started(3, Duration.ofHours(1));
-        firstAlertWritten();
-        registry.broadcast("t", 2, "a2");
-        registry.broadcast("t", 3, "a3");
+        twoAlertsAfterTheFirst(3);
 
         assertNull(writes.poll(300, TimeUnit.MILLISECONDS), "a publisher still has a turn: a2 and a3 linger");
     }
 
     @Test
     void withALingerOfAnHourAndTwoAheadTheThirdAlertStartsThePass() throws Exception {
-        started(2, Duration.ofHours(1));
+        twoAlertsAfterTheFirst(2);
+
+        assertEquals(List.of("a2", "a3"), writes.poll(5, TimeUnit.SECONDS), "no turn left: written at once, in one write");
+    }
+
+    /** With a linger of an hour: a1 written by the first pass, then a2 and a3 broadcast to a subscriber it never touched. */
+    private void twoAlertsAfterTheFirst(int passesAhead) throws InterruptedException {
+        started(passesAhead, Duration.ofHours(1));
         firstAlertWritten();
         registry.broadcast("t", 2, "a2");
         registry.broadcast("t", 3, "a3");
-
-        assertEquals(List.of("a2", "a3"), writes.poll(5, TimeUnit.SECONDS), "no turn left: written at once, in one write");
     }
 
     private void started(int passesAhead, Duration linger) {
