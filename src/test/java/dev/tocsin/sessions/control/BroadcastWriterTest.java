@@ -70,8 +70,7 @@ class BroadcastWriterTest {
 
     @Test
     void withThreePassesAheadTwoBroadcastsReturnWhileTheFirstPassIsHeldAndTheFourthWaits() throws Exception {
-        writer.shutdown();
-        writer = BroadcastWriter.threads(1, 3, Duration.ZERO, daemons, Duration.ofSeconds(30));
+        lingering(Duration.ZERO, 3);
         firstPassHeld();
         for (int offset = 2; offset <= 3; offset++) {
             live(offset, "a" + offset);
