@@ -3,7 +3,7 @@ package dev.tocsin.monitoring;
 import dev.tocsin.alerts.control.NodeRelay;
 import dev.tocsin.envelope.entity.CloseCode;
 import dev.tocsin.envelope.entity.ErrorCode;
-import dev.tocsin.sessions.control.SessionRegistry;
+import dev.tocsin.sessions.control.Sessions;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -28,7 +28,7 @@ public class TocsinMetrics {
     MetricRegistry metrics;
 
     @Inject
-    SessionRegistry sessions;
+    Sessions sessions;
 
     @Inject
     NodeRelay relay;

@@ -18,7 +18,7 @@ import dev.tocsin.monitoring.TocsinMetrics;
 import dev.tocsin.security.control.TopicPermissions;
 import dev.tocsin.security.entity.Action;
 import dev.tocsin.security.entity.Caller;
-import dev.tocsin.sessions.control.SessionRegistry;
+import dev.tocsin.sessions.control.Sessions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
@@ -44,7 +44,7 @@ public class AlertDispatcher {
     private final TopicLocks topicLocks = new TopicLocks();
 
     @Inject
-    SessionRegistry registry;
+    Sessions registry;
     @Inject
     EnvelopeSigner signer;
     @Inject

@@ -2,7 +2,7 @@ package dev.tocsin.alerts.control;
 
 import dev.tocsin.alerts.entity.StoredAlert;
 import dev.tocsin.alerts.entity.TopicOffset;
-import dev.tocsin.sessions.control.SessionRegistry;
+import dev.tocsin.sessions.control.Sessions;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.List;
@@ -32,7 +32,7 @@ public class TopicSequence {
     private final Map<String, Long> broadcastUpTo = new ConcurrentHashMap<>();
 
     @Inject
-    SessionRegistry registry;
+    Sessions registry;
     @Inject
     AlertLog log;
 

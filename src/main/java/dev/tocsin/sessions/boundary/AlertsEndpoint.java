@@ -11,7 +11,7 @@ import dev.tocsin.sessions.control.Connection;
 import dev.tocsin.sessions.control.Outbox;
 import dev.tocsin.sessions.control.RateLimiter;
 import dev.tocsin.sessions.control.ReplayGuard;
-import dev.tocsin.sessions.control.SessionRegistry;
+import dev.tocsin.sessions.control.Sessions;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -54,7 +54,7 @@ public class AlertsEndpoint {
     private static final String CONNECTION = "tocsin.connection";
 
     @Inject
-    SessionRegistry registry;
+    Sessions registry;
 
     @Inject
     ClientProtocol protocol;

@@ -45,7 +45,7 @@ public class ClientProtocol {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @Inject
-    SessionRegistry registry;
+    Sessions registry;
     @Inject
     ServerFrames frames;
     @Inject

@@ -39,7 +39,7 @@ public class HeartbeatMonitor {
     ManagedScheduledExecutorService scheduler;
 
     @Inject
-    SessionRegistry registry;
+    Sessions registry;
 
     @Inject
     Settings settings;

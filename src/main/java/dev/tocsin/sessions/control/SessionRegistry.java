@@ -8,6 +8,7 @@ import jakarta.annotation.Resource;
 import jakarta.annotation.PreDestroy;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Local;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
@@ -30,9 +31,10 @@ import java.util.logging.Logger;
  * connection neither aborts nor delays the others; the {@link BroadcastWriter} writes them.
  */
 @Singleton
+@Local(Sessions.class)
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-public class SessionRegistry {
+public class SessionRegistry implements Sessions {
 
     private static final Logger LOG = Logger.getLogger(SessionRegistry.class.getName());
 
@@ -60,16 +62,18 @@ public class SessionRegistry {
         }
     }
 
+    @Override
     public void add(Connection connection) {
         byId.put(connection.id(), connection);
     }
 
+    @Override
     public void authenticated(Connection connection, Caller caller, byte[] sessionKey) {
         connection.authenticate(caller, sessionKey);
         join(byUser, caller.subject(), connection);
     }
 
-    /** Adds the subscription, replacing the connection's earlier one to the same topic. */
+    @Override
     public void subscribe(Subscription subscription) {
         Subscription earlier = subscription.connection().subscriptions().put(subscription.topic(), subscription);
         if (earlier != null) {
@@ -79,6 +83,7 @@ public class SessionRegistry {
         join(byTopic, subscription.topic(), subscription);
     }
 
+    @Override
     public void unsubscribe(Connection connection, String topic) {
         Subscription subscription = connection.subscriptions().remove(topic);
         if (subscription != null) {
@@ -87,6 +92,7 @@ public class SessionRegistry {
         }
     }
 
+    @Override
     public void remove(Connection connection) {
         if (byId.remove(connection.id()) == null) {
             return;
@@ -100,12 +106,12 @@ public class SessionRegistry {
         }
     }
 
-    /** Enqueues one already signed alert frame to every subscriber of the topic; returns how many took it. */
+    @Override
     public int broadcast(String topic, long offset, String frame) {
         return fanOut(topic, subscription -> subscription.live(offset, frame));
     }
 
-    /** Enqueues a frame without an offset (an acknowledgement) to every subscriber of the topic. */
+    @Override
     public int broadcastEvent(String topic, String frame) {
         return fanOut(topic, subscription -> subscription.event(frame));
     }
@@ -129,20 +135,23 @@ public class SessionRegistry {
         return took.size();
     }
 
-    /** How many subscriptions the topic has on this node. */
+    @Override
     public int subscribers(String topic) {
         Set<Subscription> subscribers = byTopic.get(topic);
         return subscribers == null ? 0 : subscribers.size();
     }
 
+    @Override
     public Collection<Connection> connections() {
         return byId.values();
     }
 
+    @Override
     public Set<Connection> ofUser(String subject) {
         return byUser.getOrDefault(subject, Set.of());
     }
 
+    @Override
     public int size() {
         return byId.size();
     }
