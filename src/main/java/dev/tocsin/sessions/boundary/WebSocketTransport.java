@@ -62,12 +62,33 @@ final class WebSocketTransport implements Outbox.Transport {
         try {
             if (writer != null) {
                 written.accept(frames.size());
-                writer.write(TextFrames.encode(frames), done);
+                ByteBuffer batch = TextFrames.encode(frames);
+                Completion completion = new Completion(done);
+                writer.write(batch, completion);
+                if (completion.succeeded) {
+                    TextFrames.written(batch);
+                }
             } else {
                 sendEach(frames, 0, done);
             }
         } catch (RuntimeException e) {
             done.accept(e);
+        }
+    }
+
+    /** Passes a write's outcome on, and remembers a success: then its buffer is free again. */
+    private static final class Completion implements Consumer<Throwable> {
+        private final Consumer<Throwable> done;
+        volatile boolean succeeded;
+
+        Completion(Consumer<Throwable> done) {
+            this.done = done;
+        }
+
+        @Override
+        public void accept(Throwable failure) {
+            succeeded = failure == null;
+            done.accept(failure);
         }
     }
 

@@ -98,4 +98,71 @@ class TextFramesTest {
         assertNotSame(first, again);
         assertArrayEquals(first, again);
     }
+
+    @Test
+    void aBatchWrittenGivesItsBufferToTheThreadsNextBatch() {
+        ByteBuffer first = TextFrames.encode(List.of("{\"a\":1}", "{\"a\":2}"));
+        TextFrames.written(first);
+
+        List<String> next = List.of("{\"b\":3}", "ü".repeat(300), "{\"b\":5}");
+        ByteBuffer second = TextFrames.encode(next);
+
+        assertSame(first, second);
+        for (String text : next) {
+            assertEquals(text, readFrame(second));
+        }
+        assertEquals(0, second.remaining());
+    }
+
+    @Test
+    void aBatchStillBeingWrittenKeepsItsBytesWhileTheThreadJoinsTheNextElsewhere() {
+        List<String> inFlight = List.of("{\"a\":1}", "{\"a\":2}");
+        ByteBuffer first = TextFrames.encode(inFlight);
+
+        ByteBuffer second = TextFrames.encode(List.of("{\"b\":3}", "{\"b\":4}"));
+        TextFrames.written(first); // its write completed after the thread had moved on: not the lent one any more
+        ByteBuffer third = TextFrames.encode(List.of("{\"c\":5}", "{\"c\":6}"));
+
+        assertNotSame(first, second);
+        assertNotSame(first, third);
+        for (String text : inFlight) {
+            assertEquals(text, readFrame(first));
+        }
+    }
+
+    @Test
+    void aSingleFramesBytesAreNeverTakenBackForJoining() {
+        String alone = "{\"alone\":\"" + "a".repeat(200) + "\"}"; // room for the batch below, were it reused
+        ByteBuffer single = TextFrames.encode(List.of(alone));
+        TextFrames.written(single);
+
+        ByteBuffer joined = TextFrames.encode(List.of("{\"x\":1}", "{\"x\":2}"));
+
+        assertNotSame(single.array(), joined.array());
+        assertEquals(alone, readFrame(ByteBuffer.wrap(TextFrames.frame(alone))));
+    }
+
+    @Test
+    void aBufferLargerThanTheThreadKeepsIsNotKept() {
+        String large = "y".repeat(TextFrames.KEPT_AT_MOST);
+        ByteBuffer big = TextFrames.encode(List.of(large, "{}"));
+        TextFrames.written(big);
+
+        ByteBuffer next = TextFrames.encode(List.of("{\"a\":1}", "{\"a\":2}"));
+
+        assertNotSame(big, next);
+    }
+
+    @Test
+    void eachThreadJoinsIntoItsOwnBuffer() throws Exception {
+        ByteBuffer mine = TextFrames.encode(List.of("{\"a\":1}", "{\"a\":2}"));
+        TextFrames.written(mine);
+
+        java.util.concurrent.CompletableFuture<ByteBuffer> other = new java.util.concurrent.CompletableFuture<>();
+        Thread thread = new Thread(() -> other.complete(TextFrames.encode(List.of("{\"b\":1}", "{\"b\":2}"))));
+        thread.start();
+
+        assertNotSame(mine, other.get(10, java.util.concurrent.TimeUnit.SECONDS));
+        assertSame(mine, TextFrames.encode(List.of("{\"c\":1}", "{\"c\":2}")));
+    }
 }
