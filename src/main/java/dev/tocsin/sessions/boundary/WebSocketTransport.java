@@ -63,6 +63,10 @@ final class WebSocketTransport implements Outbox.Transport {
             if (writer != null) {
                 written.accept(frames.size());
                 ByteBuffer batch = TextFrames.encode(frames);
+                if (frames.size() == 1) {
+                    writer.write(batch, done); // a single frame's own bytes: nothing to give back
+                    return;
+                }
                 Completion completion = new Completion(done);
                 writer.write(batch, completion);
                 if (completion.succeeded) {
