@@ -3,14 +3,15 @@ package dev.tocsin.sessions.boundary;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Server-to-client WebSocket text frames (RFC 6455 section 5.2: FIN, opcode 1, unmasked) as bytes.
  * The last few texts encoded are remembered by identity: a broadcast hands the same String to
  * every recipient, so an alert is encoded once whatever the number of its subscribers, also while
  * the outboxes of a writer's pass hold it together with the next alert. Frames joined for one
- * write go into a buffer the writing thread takes back once that write is complete ({@link #written}):
- * a fresh buffer per write was most of the server's allocation in a fan-out (docs/performance.md).
+ * write go into a buffer the writing thread takes back once that write is complete ({@link #write}):
+ * a fresh buffer per write was the largest allocation of a fan-out (docs/performance.md).
  */
 final class TextFrames {
 
@@ -28,23 +29,59 @@ final class TextFrames {
 
     /** The largest joining buffer a thread keeps between writes; a larger batch gets one of its own. */
     static final int KEPT_AT_MOST = 16_384;
+    /** A new joining buffer's least size: a few alerts, so that the batches after a small one fit it too. */
     private static final int JOINED_AT_LEAST = 2_048;
 
     private static volatile Encoded[] recent = new Encoded[0];
-    private static final ThreadLocal<Joiner> JOINERS = ThreadLocal.withInitial(Joiner::new);
 
-    /** A thread's joining buffer: free ({@code spare}), or lent to the write in progress ({@code lent}). */
-    private static final class Joiner {
-        ByteBuffer spare;
-        ByteBuffer lent;
-    }
+    // A thread's joining buffer: free (SPARE), or lent to the write in progress (LENT). JDK types
+    // only: container threads outlive a redeployment, and a value of one of this application's
+    // classes in their thread-local maps would keep its class loader.
+    private static final int SPARE = 0;
+    private static final int LENT = 1;
+    private static final ThreadLocal<ByteBuffer[]> JOINING = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
 
     private TextFrames() {
     }
 
     /**
+     * Writes the frames in one write. A batch of several is joined in this thread's buffer, which
+     * comes back to the thread only if the write reported success before {@code write} returned:
+     * by the writer's contract its bytes are then read no more. A write still in progress, or one
+     * that failed, keeps its buffer, and the thread joins its next batch into a new one.
+     */
+    static void write(List<String> texts, TyrusInternals.FrameWriter writer, Consumer<Throwable> done) {
+        ByteBuffer batch = encode(texts);
+        if (texts.size() == 1) {
+            writer.write(batch, done); // a single frame's own bytes: nothing to give back
+            return;
+        }
+        Completion completion = new Completion(done);
+        writer.write(batch, completion);
+        if (completion.succeeded) { // read here, right after write returned: later it proves nothing about this thread's buffer
+            giveBack(batch);
+        }
+    }
+
+    /** Passes a write's outcome on, and remembers a success. */
+    private static final class Completion implements Consumer<Throwable> {
+        private final Consumer<Throwable> done;
+        volatile boolean succeeded;
+
+        Completion(Consumer<Throwable> done) {
+            this.done = done;
+        }
+
+        @Override
+        public void accept(Throwable failure) {
+            succeeded = failure == null;
+            done.accept(failure);
+        }
+    }
+
+    /**
      * The frames, in order, in one buffer: a single frame's own bytes (do not write into them), or
-     * several joined in this thread's buffer, lent until {@link #written} gives it back.
+     * several joined in this thread's buffer, lent to one write ({@link #write}).
      */
     static ByteBuffer encode(List<String> texts) {
         if (texts.size() == 1) {
@@ -56,9 +93,9 @@ final class TextFrames {
             frames[i] = frame(texts.get(i));
             length += frames[i].length;
         }
-        Joiner joiner = JOINERS.get();
-        ByteBuffer joined = joiner.spare;
-        joiner.spare = null;
+        ByteBuffer[] joining = JOINING.get();
+        ByteBuffer joined = joining[SPARE];
+        joining[SPARE] = null;
         if (joined == null || joined.capacity() < length) {
             joined = ByteBuffer.allocate(Math.max(length, JOINED_AT_LEAST));
         }
@@ -66,21 +103,16 @@ final class TextFrames {
         for (byte[] frame : frames) {
             joined.put(frame);
         }
-        joiner.lent = joined;
+        joining[LENT] = joined;
         return joined.flip();
     }
 
-    /**
-     * Called on the thread that encoded the batch, once its write has completed (its bytes are in
-     * the socket, nobody reads the buffer any more): the thread's next joined batch reuses the
-     * buffer. A write still in progress keeps its buffer; the thread then joins into a new one.
-     */
-    static void written(ByteBuffer batch) {
-        Joiner joiner = JOINERS.get();
-        if (joiner.lent == batch) {
-            joiner.lent = null;
+    private static void giveBack(ByteBuffer batch) {
+        ByteBuffer[] joining = JOINING.get();
+        if (joining[LENT] == batch) {
+            joining[LENT] = null;
             if (batch.capacity() <= KEPT_AT_MOST) {
-                joiner.spare = batch;
+                joining[SPARE] = batch;
             }
         }
     }

@@ -66,7 +66,10 @@ final class TyrusInternals {
 
     /** Writes whole, already encoded frames to a session's connection. */
     interface FrameWriter {
-        /** @param done called once, with null when the bytes were written */
+        /**
+         * @param done called once, with null when the bytes were written: from then on the writer
+         *             reads the buffer no more, and its owner may write into it ({@link TextFrames#write})
+         */
         void write(ByteBuffer frames, Consumer<Throwable> done);
     }
 

@@ -62,37 +62,12 @@ final class WebSocketTransport implements Outbox.Transport {
         try {
             if (writer != null) {
                 written.accept(frames.size());
-                ByteBuffer batch = TextFrames.encode(frames);
-                if (frames.size() == 1) {
-                    writer.write(batch, done); // a single frame's own bytes: nothing to give back
-                    return;
-                }
-                Completion completion = new Completion(done);
-                writer.write(batch, completion);
-                if (completion.succeeded) {
-                    TextFrames.written(batch);
-                }
+                TextFrames.write(frames, writer, done);
             } else {
                 sendEach(frames, 0, done);
             }
         } catch (RuntimeException e) {
             done.accept(e);
-        }
-    }
-
-    /** Passes a write's outcome on, and remembers a success: then its buffer is free again. */
-    private static final class Completion implements Consumer<Throwable> {
-        private final Consumer<Throwable> done;
-        volatile boolean succeeded;
-
-        Completion(Consumer<Throwable> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void accept(Throwable failure) {
-            succeeded = failure == null;
-            done.accept(failure);
         }
     }
 

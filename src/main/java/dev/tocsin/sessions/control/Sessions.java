@@ -9,7 +9,7 @@ import java.util.Set;
  * {@link SessionRegistry}. Callers inject this, not the bean class: Payara answers every call
  * made through a no-interface view by throwing and catching an {@code IllegalArgumentException}
  * (its {@code EjbContainerServicesImpl.getEJBLocalObject} tries the local-view proxy first),
- * 3.6% of the server's CPU samples while connections were being set up (docs/performance.md).
+ * which made the registry's calls a visible part of connection set-up (docs/performance.md).
  */
 public interface Sessions {
 

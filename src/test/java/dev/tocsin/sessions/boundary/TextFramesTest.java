@@ -7,7 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -99,70 +104,144 @@ class TextFramesTest {
         assertArrayEquals(first, again);
     }
 
+    /** A writer that completes each write as it is told to, and keeps what it was given. */
+    private static final class Writer implements TyrusInternals.FrameWriter {
+        final List<ByteBuffer> given = new ArrayList<>();
+        final List<Consumer<Throwable>> pending = new ArrayList<>();
+        private final Throwable inline;
+        private final boolean later;
+
+        private Writer(boolean later, Throwable inline) {
+            this.later = later;
+            this.inline = inline;
+        }
+
+        static Writer completingAtOnce() {
+            return new Writer(false, null);
+        }
+
+        static Writer failingAtOnce() {
+            return new Writer(false, new IllegalStateException("connection reset"));
+        }
+
+        static Writer completingLater() {
+            return new Writer(true, null);
+        }
+
+        @Override
+        public void write(ByteBuffer frames, Consumer<Throwable> done) {
+            given.add(frames);
+            if (later) {
+                pending.add(done);
+            } else {
+                done.accept(inline);
+            }
+        }
+
+        ByteBuffer last() {
+            return given.get(given.size() - 1);
+        }
+    }
+
+    private static final Consumer<Throwable> IGNORED = failure -> { };
+
+    private static void assertFrames(List<String> texts, ByteBuffer batch) {
+        ByteBuffer in = batch.duplicate();
+        for (String text : texts) {
+            assertEquals(text, readFrame(in));
+        }
+        assertEquals(0, in.remaining());
+    }
+
     @Test
-    void aBatchWrittenGivesItsBufferToTheThreadsNextBatch() {
-        ByteBuffer first = TextFrames.encode(List.of("{\"a\":1}", "{\"a\":2}"));
-        TextFrames.written(first);
+    void aBatchWrittenAtOnceLeavesItsBufferToTheThreadsNextBatch() {
+        Writer writer = Writer.completingAtOnce();
+        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
+        ByteBuffer first = writer.last();
 
         List<String> next = List.of("{\"b\":3}", "ü".repeat(300), "{\"b\":5}");
-        ByteBuffer second = TextFrames.encode(next);
+        TextFrames.write(next, writer, IGNORED);
 
-        assertSame(first, second);
-        for (String text : next) {
-            assertEquals(text, readFrame(second));
-        }
-        assertEquals(0, second.remaining());
+        assertSame(first, writer.last());
+        assertFrames(next, writer.last());
     }
 
     @Test
-    void aBatchStillBeingWrittenKeepsItsBytesWhileTheThreadJoinsTheNextElsewhere() {
+    void aBatchStillBeingWrittenKeepsItsBytesAndItsBuffer() {
+        Writer atOnce = Writer.completingAtOnce();
+        TextFrames.write(List.of("{\"seed\":1}", "{\"seed\":2}"), atOnce, IGNORED); // the thread now has a spare buffer
+        Writer slow = Writer.completingLater();
         List<String> inFlight = List.of("{\"a\":1}", "{\"a\":2}");
-        ByteBuffer first = TextFrames.encode(inFlight);
+        TextFrames.write(inFlight, slow, IGNORED);
+        ByteBuffer held = slow.last();
 
-        ByteBuffer second = TextFrames.encode(List.of("{\"b\":3}", "{\"b\":4}"));
-        TextFrames.written(first); // its write completed after the thread had moved on: not the lent one any more
-        ByteBuffer third = TextFrames.encode(List.of("{\"c\":5}", "{\"c\":6}"));
+        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), atOnce, IGNORED);
+        slow.pending.get(0).accept(null); // done only now, after the thread moved on
+        TextFrames.write(List.of("{\"c\":5}", "{\"c\":6}"), atOnce, IGNORED);
+        TextFrames.write(List.of("{\"d\":7}", "{\"d\":8}"), atOnce, IGNORED);
 
-        assertNotSame(first, second);
-        assertNotSame(first, third);
-        for (String text : inFlight) {
-            assertEquals(text, readFrame(first));
+        for (ByteBuffer later : atOnce.given.subList(1, atOnce.given.size())) {
+            assertNotSame(held, later);
         }
+        assertFrames(inFlight, held);
     }
 
     @Test
-    void aSingleFramesBytesAreNeverTakenBackForJoining() {
+    void aFailedWriteDoesNotGiveItsBufferBack() {
+        Writer failing = Writer.failingAtOnce();
+        List<Throwable> told = new ArrayList<>();
+        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), failing, told::add);
+        ByteBuffer failed = failing.last();
+
+        Writer writer = Writer.completingAtOnce();
+        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), writer, IGNORED);
+
+        assertEquals(1, told.size());
+        assertNotSame(failed, writer.last());
+    }
+
+    @Test
+    void aSingleFrameIsWrittenFromItsOwnBytesAndNeverJoinedInto() {
         String alone = "{\"alone\":\"" + "a".repeat(200) + "\"}"; // room for the batch below, were it reused
-        ByteBuffer single = TextFrames.encode(List.of(alone));
-        TextFrames.written(single);
+        Writer writer = Writer.completingAtOnce();
+        List<Throwable> told = new ArrayList<>();
+        TextFrames.write(List.of(alone), writer, told::add);
+        ByteBuffer single = writer.last();
 
-        ByteBuffer joined = TextFrames.encode(List.of("{\"x\":1}", "{\"x\":2}"));
+        TextFrames.write(List.of("{\"x\":1}", "{\"x\":2}"), writer, IGNORED);
 
-        assertNotSame(single.array(), joined.array());
+        assertSame(TextFrames.frame(alone), single.array());
+        assertNotSame(single.array(), writer.last().array());
         assertEquals(alone, readFrame(ByteBuffer.wrap(TextFrames.frame(alone))));
+        assertEquals(Collections.singletonList(null), told);
     }
 
     @Test
-    void aBufferLargerThanTheThreadKeepsIsNotKept() {
-        String large = "y".repeat(TextFrames.KEPT_AT_MOST);
-        ByteBuffer big = TextFrames.encode(List.of(large, "{}"));
-        TextFrames.written(big);
+    void aBufferLargerThanAThreadKeepsIsNotKept() {
+        Writer writer = Writer.completingAtOnce();
+        TextFrames.write(List.of("y".repeat(TextFrames.KEPT_AT_MOST), "{}"), writer, IGNORED);
+        ByteBuffer big = writer.last();
 
-        ByteBuffer next = TextFrames.encode(List.of("{\"a\":1}", "{\"a\":2}"));
+        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
 
-        assertNotSame(big, next);
+        assertNotSame(big, writer.last());
     }
 
     @Test
     void eachThreadJoinsIntoItsOwnBuffer() throws Exception {
-        ByteBuffer mine = TextFrames.encode(List.of("{\"a\":1}", "{\"a\":2}"));
-        TextFrames.written(mine);
+        Writer writer = Writer.completingAtOnce();
+        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
+        ByteBuffer mine = writer.last();
 
-        java.util.concurrent.CompletableFuture<ByteBuffer> other = new java.util.concurrent.CompletableFuture<>();
-        Thread thread = new Thread(() -> other.complete(TextFrames.encode(List.of("{\"b\":1}", "{\"b\":2}"))));
-        thread.start();
+        Writer theirs = Writer.completingAtOnce();
+        CompletableFuture<ByteBuffer> other = new CompletableFuture<>();
+        new Thread(() -> {
+            TextFrames.write(List.of("{\"b\":1}", "{\"b\":2}"), theirs, IGNORED);
+            other.complete(theirs.last());
+        }).start();
 
-        assertNotSame(mine, other.get(10, java.util.concurrent.TimeUnit.SECONDS));
-        assertSame(mine, TextFrames.encode(List.of("{\"c\":1}", "{\"c\":2}")));
+        assertNotSame(mine, other.get(10, TimeUnit.SECONDS));
+        TextFrames.write(List.of("{\"c\":1}", "{\"c\":2}"), writer, IGNORED);
+        assertSame(mine, writer.last());
     }
 }
