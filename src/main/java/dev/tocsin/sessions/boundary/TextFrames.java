@@ -34,12 +34,10 @@ final class TextFrames {
 
     private static volatile Encoded[] recent = new Encoded[0];
 
-    // A thread's joining buffer: free (SPARE), or lent to the write in progress (LENT). JDK types
-    // only: container threads outlive a redeployment, and a value of one of this application's
-    // classes in their thread-local maps would keep its class loader.
-    private static final int SPARE = 0;
-    private static final int LENT = 1;
-    private static final ThreadLocal<ByteBuffer[]> JOINING = ThreadLocal.withInitial(() -> new ByteBuffer[2]);
+    // A thread's free joining buffer, if it has one. A JDK type: container threads outlive a
+    // redeployment, and a value of one of this application's classes in their thread-local maps
+    // would keep its class loader.
+    private static final ThreadLocal<ByteBuffer> SPARE = new ThreadLocal<>();
 
     private TextFrames() {
     }
@@ -93,9 +91,8 @@ final class TextFrames {
             frames[i] = frame(texts.get(i));
             length += frames[i].length;
         }
-        ByteBuffer[] joining = JOINING.get();
-        ByteBuffer joined = joining[SPARE];
-        joining[SPARE] = null;
+        ByteBuffer joined = SPARE.get();
+        SPARE.set(null);
         if (joined == null || joined.capacity() < length) {
             joined = ByteBuffer.allocate(Math.max(length, JOINED_AT_LEAST));
         }
@@ -103,17 +100,12 @@ final class TextFrames {
         for (byte[] frame : frames) {
             joined.put(frame);
         }
-        joining[LENT] = joined;
         return joined.flip();
     }
 
     private static void giveBack(ByteBuffer batch) {
-        ByteBuffer[] joining = JOINING.get();
-        if (joining[LENT] == batch) {
-            joining[LENT] = null;
-            if (batch.capacity() <= KEPT_AT_MOST) {
-                joining[SPARE] = batch;
-            }
+        if (batch.capacity() <= KEPT_AT_MOST) {
+            SPARE.set(batch);
         }
     }
 
