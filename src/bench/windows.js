@@ -4,8 +4,8 @@
 //
 //   node src/bench/windows.js target/bench/<time>
 //
-// A run's window is the 13 s before its result was written (10 s measured and the drain); a run
-// whose compiler took more than a few percent measured the compiler as much as Tocsin.
+// A run's window is its measured time and its drain, and a second more, up to when its result was
+// written; a run whose compiler took more than a few percent measured the compiler as much as Tocsin.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -15,7 +15,7 @@ if (!dir) {
   console.error('usage: node src/bench/windows.js <results directory>');
   process.exit(2);
 }
-const WINDOW_MS = 13000;
+const MARGIN_MS = 1000;
 const LINE = /^\[(\d{4}-\d\d-\d\dT[\d:.]+)\+0000\]\S*\s+(?:GC\(\d+\) Pause (Young|Full).* ([\d.]+)ms|jit-ticks (\d+) process-ticks (\d+))/;
 
 function events(log) {
@@ -38,7 +38,8 @@ for (const text of fs.readFileSync(path.join(dir, 'results.jsonl'), 'utf8').spli
   const log = path.join(dir, `server-tocsin-${run.case}-${run.rep}.log`);
   if (!fs.existsSync(log)) continue;
   const end = Date.parse(run.ts);
-  const inWindow = events(log).filter((e) => e.at > end - WINDOW_MS && e.at <= end);
+  const windowMs = run.params.durationSec * 1000 + (run.result.drainMs || 0) + MARGIN_MS;
+  const inWindow = events(log).filter((e) => e.at > end - windowMs && e.at <= end);
   const young = inWindow.filter((e) => e.pause === 'Young').map((e) => e.ms);
   const full = inWindow.filter((e) => e.pause === 'Full').map((e) => e.ms);
   const samples = inWindow.filter((e) => e.jit !== undefined);
