@@ -9,9 +9,11 @@ import jakarta.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -419,14 +421,17 @@ class DeliveryIT extends DeployedTocsin {
     /**
      * How much the outboxes batch is tocsin_outbox_frames_total over tocsin_outbox_writes_total
      * (docs/operations.md): frames that queued for a client while it was behind leave together once
-     * it reads again.
+     * it reads again, each intact (its signature verifies) and once, while a subscriber that keeps
+     * up gets them all too.
      */
     @Test
     void framesQueuedWhileAClientWasBehindLeaveTogetherAndTheMetricsCountThem() throws Exception {
         String topic = topic();
         ScheduledExecutorService keepAlive = Executors.newSingleThreadScheduledExecutor();
         ExecutorService publishers = Executors.newFixedThreadPool(4);
-        try (RawWebSocket behind = stalledSubscriber(topic, keepAlive)) {
+        try (RawWebSocket behind = stalledSubscriber(topic, keepAlive); ProtocolClient keepingUp = ProtocolClient.connect(tocsin)) {
+            keepingUp.handshake(tocsin.token("keeping-up"));
+            keepingUp.subscribe(topic);
             double writesBefore = tocsin.metric(ProtocolIT.WRITES);
             double framesBefore = tocsin.metric(ProtocolIT.FRAMES_WRITTEN);
             // About 200 KB: more than the kernel's buffers take (KERNEL_BUFFERS), less than the
@@ -444,10 +449,19 @@ class DeliveryIT extends DeployedTocsin {
                 }, publishers));
             }
             CompletableFuture.allOf(publishing.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+            Set<String> titles = new HashSet<>();
             for (int received = 0; received < alerts; ) {
-                if (behind.nextText(ProtocolClient.WAIT).contains("\"type\":\"alert\"")) {
+                String text = behind.nextText(ProtocolClient.WAIT);
+                if (text.contains("\"type\":\"alert\"")) {
+                    JsonObject alert = Wire.parse(text);
+                    assertTrue(keepingUp.verifies(alert), "an alert that queued arrives intact: " + text);
+                    String title = alert.getJsonObject("d").getString("title");
+                    assertTrue(titles.add(title), "each alert once: " + title + " again");
                     received++;
                 }
+            }
+            for (int i = 0; i < alerts; i++) {
+                keepingUp.nextAlert();
             }
             double frames = tocsin.metric(ProtocolIT.FRAMES_WRITTEN) - framesBefore;
             double writes = tocsin.metric(ProtocolIT.WRITES) - writesBefore;
