@@ -41,6 +41,10 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
 
     private final Connection<SocketAddress> connection;
     private final AsyncQueueWriter<SocketAddress> writer;
+    private final Completion completion = new Completion();
+    // The write in flight's (FrameWriter: one at a time); the completion may run on a selector thread.
+    private volatile Consumer<Throwable> done;
+    private volatile boolean written;
 
     private GrizzlyFrameWriter(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> writer) {
         this.connection = connection;
@@ -106,26 +110,39 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
     }
 
     @Override
-    public void write(ByteBuffer frames, Consumer<Throwable> done) {
-        writer.write(connection, Buffers.wrap(connection.getMemoryManager(), frames), new CompletionHandler<WriteResult<WritableMessage, SocketAddress>>() {
-            @Override
-            public void completed(WriteResult<WritableMessage, SocketAddress> result) {
-                done.accept(null);
-            }
+    public boolean write(ByteBuffer frames, Consumer<Throwable> done) {
+        this.done = done;
+        written = false;
+        writer.write(connection, Buffers.wrap(connection.getMemoryManager(), frames), completion);
+        return written;
+    }
 
-            @Override
-            public void failed(Throwable failure) {
-                done.accept(failure);
-            }
+    private void finish(Throwable failure) {
+        Consumer<Throwable> finished = done;
+        done = null;
+        written = failure == null; // before finished.accept, which may start the next write
+        finished.accept(failure);
+    }
 
-            @Override
-            public void cancelled() {
-                done.accept(new IllegalStateException("write cancelled"));
-            }
+    /** One per connection, as its writes come one at a time. */
+    private final class Completion implements CompletionHandler<WriteResult<WritableMessage, SocketAddress>> {
+        @Override
+        public void completed(WriteResult<WritableMessage, SocketAddress> result) {
+            finish(null);
+        }
 
-            @Override
-            public void updated(WriteResult<WritableMessage, SocketAddress> result) {
-            }
-        });
+        @Override
+        public void failed(Throwable failure) {
+            finish(failure);
+        }
+
+        @Override
+        public void cancelled() {
+            finish(new IllegalStateException("write cancelled"));
+        }
+
+        @Override
+        public void updated(WriteResult<WritableMessage, SocketAddress> result) {
+        }
     }
 }

@@ -50,30 +50,9 @@ final class TextFrames {
      */
     static void write(List<String> texts, TyrusInternals.FrameWriter writer, Consumer<Throwable> done) {
         ByteBuffer batch = encode(texts);
-        if (texts.size() == 1) {
-            writer.write(batch, done); // a single frame's own bytes: nothing to give back
-            return;
-        }
-        Completion completion = new Completion(done);
-        writer.write(batch, completion);
-        if (completion.succeeded) { // read here, right after write returned: later it proves nothing about this thread's buffer
+        boolean written = writer.write(batch, done);
+        if (written && texts.size() > 1) { // a single frame's own bytes: nothing to give back
             giveBack(batch);
-        }
-    }
-
-    /** Passes a write's outcome on, and remembers a success. */
-    private static final class Completion implements Consumer<Throwable> {
-        private final Consumer<Throwable> done;
-        volatile boolean succeeded;
-
-        Completion(Consumer<Throwable> done) {
-            this.done = done;
-        }
-
-        @Override
-        public void accept(Throwable failure) {
-            succeeded = failure == null;
-            done.accept(failure);
         }
     }
 

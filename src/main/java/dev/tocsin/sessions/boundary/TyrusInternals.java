@@ -64,13 +64,18 @@ final class TyrusInternals {
         }
     }
 
-    /** Writes whole, already encoded frames to a session's connection. */
+    /**
+     * Writes whole, already encoded frames to a session's connection, one write at a time (the
+     * connection's outbox): a writer may keep the write in flight's state in its own fields.
+     */
     interface FrameWriter {
         /**
          * @param done called once, with null when the bytes were written: from then on the writer
          *             reads the buffer no more, and its owner may write into it ({@link TextFrames#write})
+         * @return true only if {@code done} was called with null before this returned; false when
+         *         the writer cannot tell
          */
-        void write(ByteBuffer frames, Consumer<Throwable> done);
+        boolean write(ByteBuffer frames, Consumer<Throwable> done);
     }
 
     /** Which writer a connection's frames go through: a metric tag (docs/operations.md). */
@@ -141,34 +146,37 @@ final class TyrusInternals {
         }
 
         @Override
-        public void write(ByteBuffer frames, Consumer<Throwable> done) {
+        public boolean write(ByteBuffer frames, Consumer<Throwable> done) {
             FrameWriter writer = chosen;
             if (writer == null) {
                 FrameWriter grizzly = grizzly(tyrusWriter, sendBuffer);
                 chosen = writer = grizzly != null ? grizzly : tyrus;
                 told.accept(grizzly != null ? WriterKind.GRIZZLY : WriterKind.TYRUS);
             }
-            writer.write(frames, done);
+            return writer.write(frames, done);
         }
     }
 
     private static FrameWriter tyrus(org.glassfish.tyrus.spi.Writer writer) {
-        return (frames, done) -> writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
-            @Override
-            public void completed(ByteBuffer result) {
-                done.accept(null);
-            }
+        return (frames, done) -> {
+            writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
+                @Override
+                public void completed(ByteBuffer result) {
+                    done.accept(null);
+                }
 
-            @Override
-            public void failed(Throwable failure) {
-                done.accept(failure);
-            }
+                @Override
+                public void failed(Throwable failure) {
+                    done.accept(failure);
+                }
 
-            @Override
-            public void cancelled() {
-                done.accept(new IllegalStateException("write cancelled"));
-            }
-        });
+                @Override
+                public void cancelled() {
+                    done.accept(new IllegalStateException("write cancelled"));
+                }
+            });
+            return false; // TLS connections: their buffers are not reused
+        };
     }
 
     private static FrameWriter grizzly(org.glassfish.tyrus.spi.Writer writer, int sendBuffer) {

@@ -37,18 +37,23 @@ public final class Outbox {
         }
     }
 
-    private record Item(String text, CloseCode close, String detail) {
+    /** A close queued behind frames; the queue's other entries are the frames' texts themselves (no wrapper per frame). */
+    private record Close(CloseCode code, String detail) {
     }
 
     private final Transport transport;
     private final long maxBytes;
-    private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
+    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile long inFlightSinceNanos;
     private final Object drained = new Object();
     private volatile int waiters;
+    // The write in flight's: set by the holder of "sending" before its send, read by the completion.
+    private final AtomicInteger handOff = new AtomicInteger();
+    private final Consumer<Throwable> completion = this::completed;
+    private volatile long inFlightChars;
 
     public Outbox(Transport transport, long maxBytes) {
         this.transport = transport;
@@ -83,7 +88,7 @@ public final class Outbox {
             closeNow(CloseCode.SLOW_CONSUMER, "outbound queue over " + maxBytes + " bytes");
             return false;
         }
-        queue.add(new Item(text, null, null));
+        queue.add(text);
         return true;
     }
 
@@ -93,8 +98,8 @@ public final class Outbox {
             return;
         }
         queuedBytes.addAndGet(text.length());
-        queue.add(new Item(text, null, null));
-        queue.add(new Item(null, code, detail));
+        queue.add(text);
+        queue.add(new Close(code, detail));
         flush();
     }
 
@@ -174,69 +179,84 @@ public final class Outbox {
 
     /** Writes what is queued, unless a write is in flight (its completion writes the rest). */
     public void flush() {
-        while (!closed.get() && sending.compareAndSet(false, true)) {
+        if (!closed.get() && sending.compareAndSet(false, true)) {
+            drain();
+        }
+    }
+
+    /**
+     * Writes batches while this thread holds "sending": returns once the queue is empty (released),
+     * or once a write is still in flight when its send returned (its completion goes on draining).
+     */
+    private void drain() {
+        while (!closed.get()) {
             // Only the holder of "sending" takes from the queue, so what it peeks is what it polls.
-            Item head = queue.peek();
+            Object head = queue.peek();
             if (head == null) {
                 sending.set(false);
-                if (queue.isEmpty()) {
+                if (queue.isEmpty() || !sending.compareAndSet(false, true)) {
                     return;
                 }
                 continue;
             }
-            if (head.close() != null) {
+            if (head instanceof Close close) {
                 queue.poll();
-                closeNow(head.close(), head.detail());
+                closeNow(close.code(), close.detail());
                 return;
             }
             List<String> batch = batch();
-            long batchChars = length(batch);
-            // Whichever of "send returned" and "send completed" comes second continues the draining:
-            // a completion inside send() must not recurse, one on another thread must not be lost.
-            AtomicInteger handOff = new AtomicInteger();
+            inFlightChars = length(batch);
+            // Whichever of "send returned" and "send completed" comes second goes on draining, still
+            // holding "sending": a completion inside send() must not recurse, one on another thread
+            // must not be lost. The next write resets the hand-off only after both have passed it.
+            handOff.set(0);
             inFlightSinceNanos = System.nanoTime();
-            transport.send(batch, failure -> {
-                inFlightSinceNanos = 0;
-                queuedBytes.addAndGet(-batchChars);
-                signalDrained();
-                if (failure != null) {
-                    closeNow(CloseCode.SEND_FAILED, "write failed");
-                    return;
-                }
-                sending.set(false);
-                if (handOff.getAndIncrement() == 1) {
-                    flush();
-                }
-            });
+            transport.send(batch, completion);
             if (handOff.getAndIncrement() == 0) {
                 return;
             }
         }
     }
 
+    /** The end of the write in flight: one per outbox, as at most one write is in flight. */
+    private void completed(Throwable failure) {
+        inFlightSinceNanos = 0;
+        queuedBytes.addAndGet(-inFlightChars);
+        signalDrained();
+        if (failure != null) {
+            closeNow(CloseCode.SEND_FAILED, "write failed");
+            return;
+        }
+        if (handOff.getAndIncrement() == 1) {
+            drain();
+        }
+    }
+
     private static long length(List<String> frames) {
         long chars = 0;
-        for (String frame : frames) {
-            chars += frame.length();
+        for (int i = 0; i < frames.size(); i++) { // no iterator: once per write
+            chars += frames.get(i).length();
         }
         return chars;
     }
 
     /** The frames at the head of the queue, up to a close or the batch limit (at least one). */
     private List<String> batch() {
-        String first = queue.poll().text();
-        Item next = queue.peek();
-        if (next == null || next.close() != null) {
+        String first = (String) queue.poll();
+        if (!(queue.peek() instanceof String next)) {
             return List.of(first);
         }
-        List<String> batch = new ArrayList<>();
+        List<String> batch = new ArrayList<>(4);
         batch.add(first);
         long chars = first.length();
-        while (next != null && next.close() == null && chars + next.text().length() <= MAX_BATCH_CHARS) {
+        while (chars + next.length() <= MAX_BATCH_CHARS) {
             queue.poll();
-            batch.add(next.text());
-            chars += next.text().length();
-            next = queue.peek();
+            batch.add(next);
+            chars += next.length();
+            if (!(queue.peek() instanceof String following)) {
+                break;
+            }
+            next = following;
         }
         return batch;
     }

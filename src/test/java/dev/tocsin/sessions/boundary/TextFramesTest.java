@@ -129,13 +129,14 @@ class TextFramesTest {
         }
 
         @Override
-        public void write(ByteBuffer frames, Consumer<Throwable> done) {
+        public boolean write(ByteBuffer frames, Consumer<Throwable> done) {
             given.add(frames);
             if (later) {
                 pending.add(done);
-            } else {
-                done.accept(inline);
+                return false;
             }
+            done.accept(inline);
+            return inline == null;
         }
 
         ByteBuffer last() {

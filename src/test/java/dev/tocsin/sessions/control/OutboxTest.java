@@ -10,6 +10,13 @@ import dev.tocsin.envelope.entity.CloseCode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -328,5 +335,72 @@ class OutboxTest {
         outbox.offer("b");
 
         assertEquals(List.of("a", "b"), transport.sent);
+    }
+
+    @Test
+    void offersFromSeveralThreadsWithWritesCompletingInlineOrLaterOnAnotherThreadLeaveOnceInOrderOneWriteAtATime() throws Exception {
+        int producers = 4;
+        int perProducer = 20_000;
+        CountDownLatch written = new CountDownLatch(producers * perProducer);
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger overlapping = new AtomicInteger();
+        ConcurrentLinkedQueue<String> sent = new ConcurrentLinkedQueue<>();
+        ExecutorService completer = Executors.newSingleThreadExecutor();
+        Outbox shared = new Outbox(new Outbox.Transport() {
+            @Override
+            public void send(List<String> frames, Consumer<Throwable> done) {
+                if (inFlight.incrementAndGet() != 1) {
+                    overlapping.incrementAndGet();
+                }
+                sent.addAll(frames);
+                Runnable complete = () -> {
+                    inFlight.decrementAndGet();
+                    done.accept(null);
+                    frames.forEach(frame -> written.countDown());
+                };
+                if (ThreadLocalRandom.current().nextBoolean()) {
+                    complete.run();
+                } else {
+                    completer.execute(complete);
+                }
+            }
+
+            @Override
+            public void ping() {
+            }
+
+            @Override
+            public void close(CloseCode code, String detail) {
+                sent.add("closed " + code);
+            }
+        }, Long.MAX_VALUE);
+
+        List<Thread> threads = new ArrayList<>();
+        for (int p = 0; p < producers; p++) {
+            int producer = p;
+            Thread thread = new Thread(() -> {
+                for (int i = 0; i < perProducer; i++) {
+                    shared.offer(producer + ":" + i);
+                }
+            });
+            thread.start();
+            threads.add(thread);
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        assertTrue(written.await(30, TimeUnit.SECONDS), () -> written.getCount() + " frames never written");
+        completer.shutdown();
+        assertTrue(completer.awaitTermination(10, TimeUnit.SECONDS));
+
+        assertEquals(0, overlapping.get(), "writes in flight at once");
+        assertEquals(producers * perProducer, sent.size());
+        int[] next = new int[producers];
+        for (String frame : sent) {
+            int producer = Integer.parseInt(frame.substring(0, frame.indexOf(':')));
+            assertEquals(next[producer]++, Integer.parseInt(frame.substring(frame.indexOf(':') + 1)), () -> "out of order at " + frame);
+        }
+        assertEquals(0, shared.queuedBytes());
+        assertFalse(shared.isClosed());
     }
 }
