@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -42,8 +43,10 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
     private final Connection<SocketAddress> connection;
     private final AsyncQueueWriter<SocketAddress> writer;
     private final Completion completion = new Completion();
-    // The write in flight's (FrameWriter: one at a time); the completion may run on a selector thread.
-    private volatile Consumer<Throwable> done;
+    // The write in flight's: Tocsin's frame writes to a connection come one at a time (its outbox);
+    // Tyrus's own pings, pongs and closes go through Tyrus's writer with handlers of their own.
+    // The completion may run on a selector thread.
+    private final AtomicReference<Consumer<Throwable>> done = new AtomicReference<>();
     private volatile boolean written;
 
     private GrizzlyFrameWriter(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> writer) {
@@ -111,15 +114,22 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
 
     @Override
     public boolean write(ByteBuffer frames, Consumer<Throwable> done) {
-        this.done = done;
         written = false;
-        writer.write(connection, Buffers.wrap(connection.getMemoryManager(), frames), completion);
+        this.done.set(done);
+        try {
+            writer.write(connection, Buffers.wrap(connection.getMemoryManager(), frames), completion);
+        } catch (RuntimeException e) {
+            finish(e); // unless the handler was told already: done is called once either way
+            return false;
+        }
         return written;
     }
 
     private void finish(Throwable failure) {
-        Consumer<Throwable> finished = done;
-        done = null;
+        Consumer<Throwable> finished = done.getAndSet(null);
+        if (finished == null) {
+            return;
+        }
         written = failure == null; // before finished.accept, which may start the next write
         finished.accept(failure);
     }

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
  * The last few texts encoded are remembered by identity: a broadcast hands the same String to
  * every recipient, so an alert is encoded once whatever the number of its subscribers, also while
  * the outboxes of a writer's pass hold it together with the next alert. Frames joined for one
- * write go into a buffer the writing thread takes back once that write is complete ({@link #write}):
+ * write go into a buffer the writing thread takes back once its writer says it is done with it ({@link #write}):
  * a fresh buffer per write was the largest allocation of a fan-out (docs/performance.md).
  */
 final class TextFrames {
@@ -44,9 +44,9 @@ final class TextFrames {
 
     /**
      * Writes the frames in one write. A batch of several is joined in this thread's buffer, which
-     * comes back to the thread only if the write reported success before {@code write} returned:
-     * by the writer's contract its bytes are then read no more. A write still in progress, or one
-     * that failed, keeps its buffer, and the thread joins its next batch into a new one.
+     * comes back to the thread only if the writer returned true (done, and its bytes read no more).
+     * A write still in progress, one that failed, or one whose writer cannot tell, keeps its
+     * buffer, and the thread joins its next batch into a new one.
      */
     static void write(List<String> texts, TyrusInternals.FrameWriter writer, Consumer<Throwable> done) {
         ByteBuffer batch = encode(texts);

@@ -70,10 +70,10 @@ final class TyrusInternals {
      */
     interface FrameWriter {
         /**
-         * @param done called once, with null when the bytes were written: from then on the writer
-         *             reads the buffer no more, and its owner may write into it ({@link TextFrames#write})
-         * @return true only if {@code done} was called with null before this returned; false when
-         *         the writer cannot tell
+         * @param done called once, with null when the write succeeded
+         * @return true only if {@code done} was called with null before this returned and the
+         *         writer reads the buffer no more, so that its owner may write into it
+         *         ({@link TextFrames#write}); false when the writer cannot tell
          */
         boolean write(ByteBuffer frames, Consumer<Throwable> done);
     }
@@ -175,7 +175,9 @@ final class TyrusInternals {
                     done.accept(new IllegalStateException("write cancelled"));
                 }
             });
-            return false; // TLS connections: their buffers are not reused
+            // Tyrus's servlet writer reports a write done once the container has taken it, which
+            // need not mean the container has stopped reading the buffer: never given back.
+            return false;
         };
     }
 

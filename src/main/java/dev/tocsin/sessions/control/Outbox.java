@@ -205,6 +205,9 @@ public final class Outbox {
                 return;
             }
             List<String> batch = batch();
+            if (batch.isEmpty()) {
+                continue; // closeNow cleared the queue since the peek: the loop ends on "closed"
+            }
             inFlightChars = length(batch);
             // Whichever of "send returned" and "send completed" comes second goes on draining, still
             // holding "sending": a completion inside send() must not recurse, one on another thread
@@ -240,9 +243,11 @@ public final class Outbox {
         return chars;
     }
 
-    /** The frames at the head of the queue, up to a close or the batch limit (at least one). */
+    /** The frames at the head of the queue, up to a close or the batch limit: at least one, unless a close cleared the queue. */
     private List<String> batch() {
-        String first = (String) queue.poll();
+        if (!(queue.poll() instanceof String first)) {
+            return List.of();
+        }
         if (!(queue.peek() instanceof String next)) {
             return List.of(first);
         }

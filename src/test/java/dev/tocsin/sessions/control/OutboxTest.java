@@ -140,18 +140,20 @@ class OutboxTest {
     }
 
     @Test
-    void drainsTenThousandQueuedFramesCompletingInlineWithoutGrowingTheStack() throws InterruptedException {
+    void drainsThousandsOfQueuedFramesCompletingInlineWithoutGrowingTheStack() throws InterruptedException {
         Outbox big = new Outbox(transport, Long.MAX_VALUE);
         big.offer("first");
         List<String> expected = new ArrayList<>(List.of("first"));
-        IntStream.range(0, 10_000).mapToObj(i -> "frame " + i).forEach(frame -> {
+        // Over half the batch limit each, so that every frame is a send of its own: 3,000 sends.
+        String padding = "x".repeat(Outbox.MAX_BATCH_CHARS / 2);
+        IntStream.range(0, 3_000).mapToObj(i -> i + padding).forEach(frame -> {
             big.offer(frame);
             expected.add(frame);
         });
         assertEquals(List.of("first"), transport.sent);
         transport.inline = true;
 
-        // A recursive drain needs several frames per message: on a 256 KiB stack it cannot reach 10,000.
+        // A recursive drain needs several stack frames per send: on a 256 KiB stack it cannot reach 3,000.
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread smallStack = new Thread(null, () -> {
             try {
@@ -165,6 +167,7 @@ class OutboxTest {
 
         assertNull(failure.get(), () -> String.valueOf(failure.get()));
         assertEquals(expected, transport.sent);
+        assertEquals(3_001, transport.batches.size());
         assertEquals(1, transport.maxInFlight);
         assertEquals(0, big.queuedBytes());
     }
