@@ -93,6 +93,6 @@ rm -rf "$TOCSIN_BENCH_ROOT"   # the runtime directories (about 120 MB each); the
 echo
 node "$repo/src/bench/targets.js" "$out/results.jsonl" "$out/extra.jsonl" | tee "$out/targets.md"
 echo
-echo "Tocsin's fan-out runs beside their collector pauses and JIT compiler share (src/bench/windows.js):"
+echo "Tocsin's fan-out and connect runs beside their collector pauses and JIT compiler share (src/bench/windows.js):"
 node "$repo/src/bench/windows.js" "$out" | tee "$out/windows.txt"
 echo "results: $out"

@@ -1,11 +1,10 @@
-// Each Tocsin fan-out run of a benchmark beside what else its server did in the run's window:
+// Each Tocsin fan-out and connect run of a benchmark beside what else its server did in the run's window:
 // the collector's pauses and the JIT compiler's share of the server's CPU, read from the server
 // log that tocsin-server.sh writes for every case and repetition.
 //
 //   node src/bench/windows.js target/bench/<time>
 //
-// A run's window is its measured time and its drain, and a second more, up to when its result was
-// written; a run whose compiler took more than a few percent measured the compiler as much as Tocsin.
+// A run whose compiler took more than a few percent measured the compiler as much as Tocsin.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -16,6 +15,7 @@ if (!dir) {
   process.exit(2);
 }
 const MARGIN_MS = 1000;
+const SLACK_MS = 3000;
 const LINE = /^\[(\d{4}-\d\d-\d\dT[\d:.]+)\+0000\]\S*\s+(?:GC\(\d+\) Pause (Young|Full).* ([\d.]+)ms|jit-ticks (\d+) process-ticks (\d+))/;
 
 function events(log) {
@@ -30,16 +30,38 @@ function events(log) {
   return found;
 }
 
+// The span of a run in which its figures were taken, as [from, to] in ms since the epoch, or null.
+// Fan-out: the measured time and the drain, and a second more, up to when the result was written.
+// Connect: the connecting, which ended the hold and the closing before the result was written (the
+// closing is not timed: the window reaches SLACK_MS further back, into the idle time before).
+function windowOf(run) {
+  const end = Date.parse(run.ts);
+  if (run.scenario === 'fanout') {
+    return [end - (run.params.durationSec * 1000 + (run.result.drainMs || 0) + MARGIN_MS), end];
+  }
+  if (run.scenario === 'connect' && run.result.connect) {
+    const connected = end - run.params.durationSec * 1000;
+    return [connected - run.result.connect.seconds * 1000 - SLACK_MS, connected];
+  }
+  return null;
+}
+
+function figures(run) {
+  const k = run.key;
+  return run.scenario === 'fanout'
+    ? `${k.serverCpuUsPerDelivery} µs per delivery, p50 ${k.latP50Ms} p99 ${k.latP99Ms} ms`
+    : `${k.serverCpuMsPerConn} ms per connection, handshake p50 ${k.handshakeP50Ms} p99 ${k.handshakeP99Ms} ms`;
+}
+
 const lines = [];
 for (const text of fs.readFileSync(path.join(dir, 'results.jsonl'), 'utf8').split('\n')) {
   if (!text.trim()) continue;
   const run = JSON.parse(text);
-  if (run.peer !== 'tocsin' || run.scenario !== 'fanout' || !run.key) continue;
+  if (run.peer !== 'tocsin' || !run.key) continue;
+  const span = windowOf(run);
   const log = path.join(dir, `server-tocsin-${run.case}-${run.rep}.log`);
-  if (!fs.existsSync(log)) continue;
-  const end = Date.parse(run.ts);
-  const windowMs = run.params.durationSec * 1000 + (run.result.drainMs || 0) + MARGIN_MS;
-  const inWindow = events(log).filter((e) => e.at > end - windowMs && e.at <= end);
+  if (!span || !fs.existsSync(log)) continue;
+  const inWindow = events(log).filter((e) => e.at > span[0] && e.at <= span[1]);
   const young = inWindow.filter((e) => e.pause === 'Young').map((e) => e.ms);
   const full = inWindow.filter((e) => e.pause === 'Full').map((e) => e.ms);
   const samples = inWindow.filter((e) => e.jit !== undefined);
@@ -51,10 +73,9 @@ for (const text of fs.readFileSync(path.join(dir, 'results.jsonl'), 'utf8').spli
     jit = `JIT ${all > 0 ? (100 * (last.jit - first.jit) / all).toFixed(1) : '0.0'}% of the server's CPU`;
   }
   const sum = (xs) => xs.reduce((a, b) => a + b, 0);
-  const k = run.key;
-  lines.push(`${run.case} rep ${run.rep}: ${k.serverCpuUsPerDelivery} µs per delivery, p50 ${k.latP50Ms} p99 ${k.latP99Ms} ms;`
+  lines.push(`${run.case} rep ${run.rep}: ${figures(run)};`
     + ` ${jit};`
     + ` young pauses ${young.length} (${young.length ? Math.round(Math.min(...young)) + '-' + Math.round(Math.max(...young)) : '0'} ms, ${Math.round(sum(young))} ms in all);`
     + ` full ${full.length ? full.map((ms) => Math.round(ms) + ' ms').join(', ') : 'none'}`);
 }
-console.log(lines.length ? lines.join('\n') : 'no Tocsin fan-out run with a server log here');
+console.log(lines.length ? lines.join('\n') : 'no Tocsin fan-out or connect run with a server log here');
