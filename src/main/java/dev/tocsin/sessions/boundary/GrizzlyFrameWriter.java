@@ -49,7 +49,7 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
     private final AtomicReference<Consumer<Throwable>> done = new AtomicReference<>();
     private volatile boolean written;
 
-    private GrizzlyFrameWriter(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> writer) {
+    GrizzlyFrameWriter(Connection<SocketAddress> connection, AsyncQueueWriter<SocketAddress> writer) {
         this.connection = connection;
         this.writer = writer;
     }
@@ -130,7 +130,7 @@ final class GrizzlyFrameWriter implements TyrusInternals.FrameWriter {
         if (finished == null) {
             return;
         }
-        written = failure == null; // before finished.accept, which may start the next write
+        written = failure == null;
         finished.accept(failure);
     }
 
