@@ -157,7 +157,7 @@ final class TyrusInternals {
         }
     }
 
-    private static FrameWriter tyrus(org.glassfish.tyrus.spi.Writer writer) {
+    static FrameWriter tyrus(org.glassfish.tyrus.spi.Writer writer) {
         return (frames, done) -> {
             writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
                 @Override
