@@ -204,11 +204,10 @@ public final class Outbox {
                 closeNow(close.code(), close.detail());
                 return;
             }
-            List<String> batch = batch();
+            List<String> batch = takeBatch();
             if (batch.isEmpty()) {
                 continue; // closeNow cleared the queue since the peek: the loop ends on "closed"
             }
-            inFlightChars = length(batch);
             // Whichever of "send returned" and "send completed" comes second goes on draining, still
             // holding "sending": a completion inside send() must not recurse, one on another thread
             // must not be lost. The next write resets the hand-off only after both have passed it.
@@ -235,20 +234,16 @@ public final class Outbox {
         }
     }
 
-    private static long length(List<String> frames) {
-        long chars = 0;
-        for (int i = 0; i < frames.size(); i++) { // no iterator: once per write
-            chars += frames.get(i).length();
-        }
-        return chars;
-    }
-
-    /** The frames at the head of the queue, up to a close or the batch limit: at least one, unless a close cleared the queue. */
-    private List<String> batch() {
+    /**
+     * Takes the frames at the head of the queue, up to a close or the batch limit (at least one,
+     * unless a close cleared the queue), and counts their characters into {@link #inFlightChars}.
+     */
+    private List<String> takeBatch() {
         if (!(queue.poll() instanceof String first)) {
             return List.of();
         }
         if (!(queue.peek() instanceof String next)) {
+            inFlightChars = first.length();
             return List.of(first);
         }
         List<String> batch = new ArrayList<>(4);
@@ -263,6 +258,7 @@ public final class Outbox {
             }
             next = following;
         }
+        inFlightChars = chars;
         return batch;
     }
 }
