@@ -1,0 +1,74 @@
+// The benchmark's verdicts (src/bench/targets.js) from hand-made result lines: medians decide,
+// a spread that reaches across the goal marks the verdict "within noise", and correctness is
+// judged on the worst repetition. Run: node --test src/test/js/
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const script = new URL('../../bench/targets.js', import.meta.url).pathname;
+
+function verdicts(lines) {
+  const file = join(mkdtempSync(join(tmpdir(), 'targets-')), 'results.jsonl');
+  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+  const out = execFileSync('node', [script, file], { encoding: 'utf8' });
+  const rows = {};
+  for (const row of out.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| target'))) {
+    const cells = row.split('|').map((c) => c.trim());
+    rows[`${cells[1]} / ${cells[2]}`] = cells[8];
+  }
+  return { rows, summary: out.trim().split('\n').pop() };
+}
+
+const run = (peer, kase, key) => ({ peer, case: kase, key });
+const cpu = 'server CPU µs per delivery / fanout-1k-max';
+
+test('one repetition: the medians decide, unqualified', () => {
+  const { rows, summary } = verdicts([
+    run('ws', 'fanout-1k-max', { serverCpuUsPerDelivery: 4 }),
+    run('tocsin', 'fanout-1k-max', { serverCpuUsPerDelivery: 3.1 }),
+  ]);
+  assert.equal(rows[cpu], 'met');
+  assert.match(summary, /^1 met, 0 not met \(/);
+});
+
+test('a spread across the goal is within noise; one clear of it is not', () => {
+  const reps = (tocsin, ws) => tocsin.flatMap((t, i) => [
+    run('ws', 'fanout-1k-max', { serverCpuUsPerDelivery: ws[i] }),
+    run('tocsin', 'fanout-1k-max', { serverCpuUsPerDelivery: t }),
+  ]);
+  // Medians 3.0 against 0.8 × 4.0: met, but the worst repetition (3.5) misses 0.8 × 3.9.
+  let { rows, summary } = verdicts(reps([2.8, 3.0, 3.5], [3.9, 4.0, 4.1]));
+  assert.equal(rows[cpu], 'met (within noise)');
+  assert.match(summary, /^1 met, 0 not met; 1 of them within noise \(1 met, 0 not met\)/);
+  // Every repetition under 0.8 × the lowest ws figure: met, firmly.
+  ({ rows } = verdicts(reps([2.8, 2.9, 3.0], [3.9, 4.0, 4.1])));
+  assert.equal(rows[cpu], 'met');
+  // Every repetition over 0.8 × the highest ws figure: NOT MET, firmly.
+  ({ rows } = verdicts(reps([3.4, 3.5, 3.6], [3.9, 4.0, 4.1])));
+  assert.equal(rows[cpu], 'NOT MET');
+  // Medians miss, the best repetition would meet: NOT MET, within noise.
+  ({ rows } = verdicts(reps([3.1, 3.3, 3.4], [3.9, 4.0, 4.1])));
+  assert.equal(rows[cpu], 'NOT MET (within noise)');
+});
+
+test('higher-is-better goals: a tie at the offered rate is met in every repetition', () => {
+  const lines = [1, 2].flatMap(() => [
+    run('socketio', 'fanout-1k-r100', { sentPerSec: 100, deliveredPerSec: 99000 }),
+    run('tocsin', 'fanout-1k-r100', { sentPerSec: 100, deliveredPerSec: 98000 }),
+  ]);
+  const { rows } = verdicts(lines);
+  assert.equal(rows['vs Socket.IO: sentPerSec / fanout-1k-r100'], 'met');
+  assert.equal(rows['vs Socket.IO: deliveredPerSec / fanout-1k-r100'], 'NOT MET');
+});
+
+test('correctness fails if any repetition lost a message, whatever the median', () => {
+  const lines = [0, 0, 3].flatMap((lost) => [
+    run('socketio', 'fanout-1k-max', { lost: 0 }),
+    run('tocsin', 'fanout-1k-max', { lost }),
+  ]);
+  const { rows } = verdicts(lines);
+  assert.equal(rows['correctness: lost / fanout-1k-max'], 'NOT MET');
+});
