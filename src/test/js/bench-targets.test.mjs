@@ -4,16 +4,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const script = new URL('../../bench/targets.js', import.meta.url).pathname;
 
 function verdicts(lines) {
-  const file = join(mkdtempSync(join(tmpdir(), 'targets-')), 'results.jsonl');
-  writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  const out = execFileSync('node', [script, file], { encoding: 'utf8' });
+  const dir = mkdtempSync(join(tmpdir(), 'targets-'));
+  let out;
+  try {
+    const file = join(dir, 'results.jsonl');
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    out = execFileSync('node', [script, file], { encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
   const rows = {};
   for (const row of out.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| target'))) {
     const cells = row.split('|').map((c) => c.trim());
@@ -49,9 +55,35 @@ test('a spread across the goal is within noise; one clear of it is not', () => {
   // Every repetition over 0.8 × the highest ws figure: NOT MET, firmly.
   ({ rows } = verdicts(reps([3.4, 3.5, 3.6], [3.9, 4.0, 4.1])));
   assert.equal(rows[cpu], 'NOT MET');
-  // Medians miss, the best repetition would meet: NOT MET, within noise.
-  ({ rows } = verdicts(reps([3.1, 3.3, 3.4], [3.9, 4.0, 4.1])));
+  // Medians miss, the best repetition would meet: NOT MET, within noise, and counted so.
+  ({ rows, summary } = verdicts(reps([3.1, 3.3, 3.4], [3.9, 4.0, 4.1])));
   assert.equal(rows[cpu], 'NOT MET (within noise)');
+  assert.match(summary, /^0 met, 1 not met; 1 of them within noise \(0 met, 1 not met\)/);
+  // Tocsin steady, the reference's own spread across the goal: 3.0 meets 0.8 × 4.0, not 0.8 × 3.7.
+  ({ rows } = verdicts(reps([3.0, 3.0, 3.0], [3.7, 4.0, 4.1])));
+  assert.equal(rows[cpu], 'met (within noise)');
+});
+
+test('one repetition of Tocsin against several of the reference is judged on the reference\'s spread', () => {
+  const { rows } = verdicts([
+    run('tocsin', 'fanout-1k-max', { serverCpuUsPerDelivery: 3.0 }),
+    ...[3.7, 4.0, 4.1].map((x) => run('ws', 'fanout-1k-max', { serverCpuUsPerDelivery: x })),
+  ]);
+  assert.equal(rows[cpu], 'met (within noise)');
+});
+
+test('no reference, no verdict: not measured, and not counted', () => {
+  const { rows, summary } = verdicts([run('tocsin', 'fanout-1k-max', { serverCpuUsPerDelivery: 3.0 })]);
+  assert.equal(rows[cpu], 'not measured');
+  assert.match(summary, /^0 met, 0 not met \(/);
+});
+
+test('lower than Socket.IO is strict: a tie is not met', () => {
+  const { rows } = verdicts([
+    run('socketio', 'fanout-1k-max', { latP99Ms: 50 }),
+    run('tocsin', 'fanout-1k-max', { latP99Ms: 50 }),
+  ]);
+  assert.equal(rows['vs Socket.IO: latP99Ms / fanout-1k-max'], 'NOT MET');
 });
 
 test('higher-is-better goals: a tie at the offered rate is met in every repetition', () => {
