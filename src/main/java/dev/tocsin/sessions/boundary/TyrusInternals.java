@@ -6,6 +6,7 @@ import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -159,22 +160,33 @@ final class TyrusInternals {
 
     static FrameWriter tyrus(org.glassfish.tyrus.spi.Writer writer) {
         return (frames, done) -> {
-            writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
-                @Override
-                public void completed(ByteBuffer result) {
-                    done.accept(null);
+            AtomicReference<Consumer<Throwable>> once = new AtomicReference<>(done);
+            Consumer<Throwable> finish = failure -> {
+                Consumer<Throwable> first = once.getAndSet(null);
+                if (first != null) {
+                    first.accept(failure);
                 }
+            };
+            try {
+                writer.write(frames, new org.glassfish.tyrus.spi.CompletionHandler<>() {
+                    @Override
+                    public void completed(ByteBuffer result) {
+                        finish.accept(null);
+                    }
 
-                @Override
-                public void failed(Throwable failure) {
-                    done.accept(failure);
-                }
+                    @Override
+                    public void failed(Throwable failure) {
+                        finish.accept(failure);
+                    }
 
-                @Override
-                public void cancelled() {
-                    done.accept(new IllegalStateException("write cancelled"));
-                }
-            });
+                    @Override
+                    public void cancelled() {
+                        finish.accept(new IllegalStateException("write cancelled"));
+                    }
+                });
+            } catch (RuntimeException e) {
+                finish.accept(e); // unless the handler was told already: done is called once either way
+            }
             // Tyrus's servlet writer reports a write done once the container has taken it, which
             // need not mean the container has stopped reading the buffer: never given back.
             return false;
