@@ -44,14 +44,14 @@ const count = { met: 0, missed: 0, metNoisy: 0, missedNoisy: 0 };
 // A verdict is "within noise" when the repetitions' spread reaches across the goal, so that a
 // rerun may turn it: Tocsin's best repetition against the reference's most favourable figure
 // meets, its worst against the least favourable misses. With one repetition on both sides there
-// is no spread, and no verdict is marked.
-function judge(target, kase, metric, goal, reference = () => null) {
+// is no spread, and no verdict is marked. A goal given a reference is not judged without it.
+function judge(target, kase, metric, goal, reference = null) {
   const t = stat('tocsin', kase, metric);
   const w = stat('ws', kase, metric);
   const s = stat('socketio', kase, metric);
-  const ref = reference(w, s);
+  const ref = reference && reference(w, s);
   let verdict = 'not measured';
-  if (t && (goal.exactly !== undefined || (goal.limit && (ref || !goal.needsReference)))) {
+  if (t && (goal.exactly !== undefined || (goal.limit && (ref || !reference)))) {
     let ok;
     let noisy = false;
     if (goal.exactly !== undefined) {
@@ -70,12 +70,12 @@ function judge(target, kase, metric, goal, reference = () => null) {
 
 const ws = (w) => w;
 const socketIo = (w, s) => s;
-const atMostWs = (factor) => ({ text: `≤ ${factor}× ws`, atMost: true, needsReference: true, limit: (w) => factor * w });
+const atMostWs = (factor) => ({ text: `≤ ${factor}× ws`, atMost: true, limit: (w) => factor * w });
 const atMost = (limit, unit) => ({ text: `≤ ${limit} ${unit}`, atMost: true, limit: () => limit });
 const atLeast = (limit) => ({ text: `≥ ${limit.toLocaleString('en-US')}`, atMost: false, limit: () => limit });
-const lowerThanSocketIo = { text: '< Socket.IO', atMost: true, strict: true, needsReference: true, limit: (s) => s };
+const lowerThanSocketIo = { text: '< Socket.IO', atMost: true, strict: true, limit: (s) => s };
 // At least as high: an open-loop rate that both reach (the offered rate) is a tie, not a loss.
-const higherThanSocketIo = { text: '≥ Socket.IO', atMost: false, needsReference: true, limit: (s) => s };
+const higherThanSocketIo = { text: '≥ Socket.IO', atMost: false, limit: (s) => s };
 // Correctness holds in every repetition.
 const none = { text: '= 0', exactly: 0 };
 const reported = (text) => ({ text });
@@ -90,7 +90,7 @@ judge('live heap with 19,000 held (MiB, -Xmx in JAVA_OPTS)', 'hold-19k', 'liveHe
 for (const c of ['connect-1k', 'connect-5k', 'connect-10k']) judge('set-up server CPU ms per connection', c, 'serverCpuMsPerConn', atMostWs(2), ws);
 judge('serialise + sign, CPU µs per alert, 10 subscribers', 'sign-10', 'framingUsPerAlert', reported('flat'));
 judge('serialise + sign, CPU µs per alert, 10,000 subscribers', 'sign-10k', 'framingUsPerAlert',
-  { text: '≤ 1.5× the 10-subscriber figure', atMost: true, needsReference: true, limit: (small) => 1.5 * small },
+  { text: '≤ 1.5× the 10-subscriber figure', atMost: true, limit: (small) => 1.5 * small },
   () => stat('tocsin', 'sign-10', 'framingUsPerAlert'));
 
 judge('bytes allocated per delivery (10,000 subscribers)', 'sign-10k', 'allocatedBytesPerDelivery', reported('reported'));
