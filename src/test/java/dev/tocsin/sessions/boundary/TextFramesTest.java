@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -147,7 +146,7 @@ class TextFramesTest {
 
     private static final Consumer<Throwable> IGNORED = failure -> { };
 
-    private static void assertFrames(List<String> texts, ByteBuffer batch) {
+    static void assertFrames(List<String> texts, ByteBuffer batch) {
         ByteBuffer in = batch.duplicate();
         for (String text : texts) {
             assertEquals(text, readFrame(in));
@@ -245,29 +244,5 @@ class TextFramesTest {
         assertNotSame(mine, other.get(10, TimeUnit.SECONDS));
         TextFrames.write(List.of("{\"c\":1}", "{\"c\":2}"), writer, IGNORED);
         assertSame(mine, writer.last());
-    }
-
-    @Test
-    void aBatchWrittenThroughTyrusWriterIsNeverJoinedIntoAgainThoughItCompletedAtOnce() {
-        List<ByteBuffer> given = new ArrayList<>();
-        TyrusInternals.FrameWriter tyrus = TyrusInternals.tyrus(new org.glassfish.tyrus.spi.Writer() {
-            @Override
-            public void write(ByteBuffer frames, org.glassfish.tyrus.spi.CompletionHandler<ByteBuffer> handler) {
-                given.add(frames);
-                handler.completed(frames); // "taken by the container", not "read no more"
-            }
-
-            @Override
-            public void close() {
-            }
-        });
-        List<Throwable> told = new ArrayList<>();
-        List<String> first = List.of("{\"a\":1}", "{\"a\":2}");
-        TextFrames.write(first, tyrus, told::add);
-        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), tyrus, told::add);
-
-        assertNotSame(given.get(0), given.get(1));
-        assertFrames(first, given.get(0));
-        assertEquals(Arrays.asList(null, null), told);
     }
 }

@@ -2,6 +2,7 @@ package dev.tocsin.sessions.boundary;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.ByteBuffer;
@@ -23,7 +24,8 @@ class TyrusFrameWriterTest {
 
     private final List<Throwable> told = new ArrayList<>();
 
-    private boolean write(BiConsumer<ByteBuffer, CompletionHandler<ByteBuffer>> tyrus) {
+    /** The frame writer over a Tyrus writer that does what {@code tyrus} does with each write. */
+    private static TyrusInternals.FrameWriter over(BiConsumer<ByteBuffer, CompletionHandler<ByteBuffer>> tyrus) {
         return TyrusInternals.tyrus(new Writer() {
             @Override
             public void write(ByteBuffer frames, CompletionHandler<ByteBuffer> handler) {
@@ -33,7 +35,11 @@ class TyrusFrameWriterTest {
             @Override
             public void close() {
             }
-        }).write(FRAMES, told::add);
+        });
+    }
+
+    private boolean write(BiConsumer<ByteBuffer, CompletionHandler<ByteBuffer>> tyrus) {
+        return over(tyrus).write(FRAMES, told::add);
     }
 
     @Test
@@ -77,5 +83,21 @@ class TyrusFrameWriterTest {
             handler.cancelled();
         });
         assertEquals(Arrays.asList((Throwable) null), told);
+    }
+
+    @Test
+    void aBatchWrittenThroughItIsNeverJoinedIntoAgainThoughItCompletedAtOnce() {
+        List<ByteBuffer> given = new ArrayList<>();
+        TyrusInternals.FrameWriter tyrus = over((frames, handler) -> {
+            given.add(frames);
+            handler.completed(frames); // "taken by the container", not "read no more"
+        });
+        List<String> first = List.of("{\"a\":1}", "{\"a\":2}");
+        TextFrames.write(first, tyrus, told::add);
+        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), tyrus, told::add);
+
+        assertNotSame(given.get(0), given.get(1));
+        TextFramesTest.assertFrames(first, given.get(0));
+        assertEquals(Arrays.asList(null, null), told);
     }
 }
