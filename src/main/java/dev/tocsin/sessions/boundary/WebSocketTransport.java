@@ -1,6 +1,7 @@
 package dev.tocsin.sessions.boundary;
 
 import dev.tocsin.envelope.entity.CloseCode;
+import dev.tocsin.sessions.control.Frame;
 import dev.tocsin.sessions.control.Outbox;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -14,8 +15,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * An {@link Outbox.Transport} over a Jakarta WebSocket session. On Tyrus, frames are encoded once
- * ({@link TextFrames}) and a batch leaves in one write, straight to Grizzly over plain TCP
+ * An {@link Outbox.Transport} over a Jakarta WebSocket session. On Tyrus, a batch of frames
+ * leaves in one write ({@link TextFrames}), straight to Grizzly over plain TCP
  * ({@link GrizzlyFrameWriter}); elsewhere each goes through {@code sendText}.
  * Closes run on an executor, never on the caller.
  */
@@ -58,7 +59,7 @@ final class WebSocketTransport implements Outbox.Transport {
     }
 
     @Override
-    public void send(List<String> frames, Consumer<Throwable> done) {
+    public void send(List<Frame> frames, Consumer<Throwable> done) {
         try {
             if (writer != null) {
                 written.accept(frames.size());
@@ -71,9 +72,9 @@ final class WebSocketTransport implements Outbox.Transport {
         }
     }
 
-    private void sendEach(List<String> frames, int from, Consumer<Throwable> done) {
+    private void sendEach(List<Frame> frames, int from, Consumer<Throwable> done) {
         written.accept(1);
-        session.getAsyncRemote().sendText(frames.get(from), result -> {
+        session.getAsyncRemote().sendText(frames.get(from).text(), result -> {
             if (!result.isOK()) {
                 done.accept(result.getException());
             } else if (from + 1 == frames.size()) {

@@ -25,7 +25,7 @@ public final class Outbox {
     /** Where frames go; the production one wraps a WebSocket session. */
     public interface Transport {
         /** Sends the frames in order, each its own WebSocket message; {@code done} is called exactly once, possibly before this method returns. */
-        void send(List<String> frames, Consumer<Throwable> done);
+        void send(List<Frame> frames, Consumer<Throwable> done);
 
         /** Sends a WebSocket ping; must not block on a peer that reads nothing. */
         void ping();
@@ -37,7 +37,7 @@ public final class Outbox {
         }
     }
 
-    /** A close queued behind frames; the queue's other entries are the frames' texts themselves (no wrapper per frame). */
+    /** A close queued behind frames; the queue's other entries are the frames themselves (no wrapper per recipient). */
     private record Close(CloseCode code, String detail) {
     }
 
@@ -60,14 +60,19 @@ public final class Outbox {
         this.maxBytes = maxBytes;
     }
 
+    /** A frame of this connection's own (a reply): {@link #offer(Frame)}. */
+    public boolean offer(String text) {
+        return offer(new Frame(text));
+    }
+
     /**
      * Queues a frame and writes it, unless a write is in flight (the frame then leaves with the
      * next one). Over the byte limit the connection is closed as a slow consumer.
      *
      * @return false if the frame was not queued (outbox closed or over its limit)
      */
-    public boolean offer(String text) {
-        if (!enqueue(text)) {
+    public boolean offer(Frame frame) {
+        if (!enqueue(frame)) {
             return false;
         }
         flush();
@@ -79,16 +84,16 @@ public final class Outbox {
      * write of this outbox. Lets a broadcast enqueue to every subscriber before anything is
      * written, so that frames meeting in one outbox leave in one write. Same limit as {@link #offer}.
      */
-    public boolean enqueue(String text) {
+    public boolean enqueue(Frame frame) {
         if (closed.get()) {
             return false;
         }
-        if (queuedBytes.addAndGet(text.length()) > maxBytes) {
-            queuedBytes.addAndGet(-text.length());
+        if (queuedBytes.addAndGet(frame.length()) > maxBytes) {
+            queuedBytes.addAndGet(-frame.length());
             closeNow(CloseCode.SLOW_CONSUMER, "outbound queue over " + maxBytes + " bytes");
             return false;
         }
-        queue.add(text);
+        queue.add(frame);
         return true;
     }
 
@@ -98,7 +103,7 @@ public final class Outbox {
             return;
         }
         queuedBytes.addAndGet(text.length());
-        queue.add(text);
+        queue.add(new Frame(text));
         queue.add(new Close(code, detail));
         flush();
     }
@@ -204,7 +209,7 @@ public final class Outbox {
                 closeNow(close.code(), close.detail());
                 return;
             }
-            List<String> batch = takeBatch();
+            List<Frame> batch = takeBatch();
             if (batch.isEmpty()) {
                 continue; // closeNow cleared the queue since the peek: the loop ends on "closed"
             }
@@ -238,22 +243,22 @@ public final class Outbox {
      * Takes the frames at the head of the queue, up to a close or the batch limit (at least one,
      * unless a close cleared the queue), and counts their characters into {@link #inFlightChars}.
      */
-    private List<String> takeBatch() {
-        if (!(queue.poll() instanceof String first)) {
+    private List<Frame> takeBatch() {
+        if (!(queue.poll() instanceof Frame first)) {
             return List.of();
         }
-        if (!(queue.peek() instanceof String next)) {
+        if (!(queue.peek() instanceof Frame next)) {
             inFlightChars = first.length();
             return List.of(first);
         }
-        List<String> batch = new ArrayList<>(4);
+        List<Frame> batch = new ArrayList<>(4);
         batch.add(first);
         long chars = first.length();
         while (chars + next.length() <= MAX_BATCH_CHARS) {
             queue.poll();
             batch.add(next);
             chars += next.length();
-            if (!(queue.peek() instanceof String following)) {
+            if (!(queue.peek() instanceof Frame following)) {
                 break;
             }
             next = following;

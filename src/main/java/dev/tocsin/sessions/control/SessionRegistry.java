@@ -108,12 +108,14 @@ public class SessionRegistry implements Sessions {
 
     @Override
     public int broadcast(String topic, long offset, String frame) {
-        return fanOut(topic, subscription -> subscription.live(offset, frame));
+        Frame once = new Frame(frame);
+        return fanOut(topic, subscription -> subscription.live(offset, once));
     }
 
     @Override
     public int broadcastEvent(String topic, String frame) {
-        return fanOut(topic, subscription -> subscription.event(frame));
+        Frame once = new Frame(frame);
+        return fanOut(topic, subscription -> subscription.event(once));
     }
 
     private int fanOut(String topic, Predicate<Subscription> deliver) {

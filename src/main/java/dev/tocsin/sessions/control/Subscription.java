@@ -29,7 +29,7 @@ public final class Subscription {
         void start(Subscription subscription, long after);
     }
 
-    private record Held(long offset, String frame) {
+    private record Held(long offset, Frame frame) {
         static final long EVENT = -1;
     }
 
@@ -64,7 +64,7 @@ public final class Subscription {
     }
 
     /** A live alert. @return false if the connection refused it (closed or overloaded) */
-    public synchronized boolean live(long offset, String frame) {
+    public synchronized boolean live(long offset, Frame frame) {
         if (cancelled) {
             return true;
         }
@@ -79,13 +79,13 @@ public final class Subscription {
     }
 
     /** A live frame without an offset (an acknowledgement): never de-duplicated, kept in arrival order. */
-    public synchronized boolean event(String frame) {
+    public synchronized boolean event(Frame frame) {
         return live(Held.EVENT, frame);
     }
 
     /** An alert read back from the log. */
     public synchronized boolean replayed(long offset, String frame) {
-        boolean taken = forward(offset, frame);
+        boolean taken = forward(offset, new Frame(frame));
         connection.outbox().flush();
         return taken;
     }
@@ -154,7 +154,7 @@ public final class Subscription {
         }
     }
 
-    private boolean forward(long offset, String frame) {
+    private boolean forward(long offset, Frame frame) {
         if (cancelled) {
             return true;
         }

@@ -19,6 +19,7 @@ import dev.tocsin.security.control.TopicPermissions;
 import dev.tocsin.security.entity.Caller;
 import dev.tocsin.sessions.control.BroadcastWriter;
 import dev.tocsin.sessions.control.Connection;
+import dev.tocsin.sessions.control.Frame;
 import dev.tocsin.sessions.control.Outbox;
 import dev.tocsin.sessions.control.RateLimiter;
 import dev.tocsin.sessions.control.ReplayGuard;
@@ -163,7 +164,8 @@ class AlertDispatcherTest {
 
     record RecordingTransport(List<String> frames) implements Outbox.Transport {
         @Override
-        public void send(List<String> batch, Consumer<Throwable> done) {
+        public void send(List<Frame> given, Consumer<Throwable> done) {
+            List<String> batch = given.stream().map(Frame::text).toList();
             frames.addAll(batch);
             done.accept(null);
         }

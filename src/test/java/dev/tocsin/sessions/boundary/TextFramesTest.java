@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
+import dev.tocsin.sessions.control.Frame;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -35,11 +36,19 @@ class TextFramesTest {
         return new String(payload, StandardCharsets.UTF_8);
     }
 
+    static List<Frame> frames(String... texts) {
+        return frames(List.of(texts));
+    }
+
+    static List<Frame> frames(List<String> texts) {
+        return texts.stream().map(Frame::new).toList();
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 125, 126, 127, 65_535, 65_536, 70_000})
     void framesTextOfEveryLengthClassWithTheShortestLengthEncoding(int length) {
         String text = "x".repeat(length);
-        ByteBuffer frame = TextFrames.encode(List.of(text));
+        ByteBuffer frame = TextFrames.encode(frames(text));
 
         int header = length < 126 ? 2 : length <= 65_535 ? 4 : 10;
         assertEquals(header + length, frame.remaining());
@@ -50,7 +59,7 @@ class TextFramesTest {
     @Test
     void theLengthCountsUtf8BytesNotCharacters() {
         String text = "Überlast ⚠ 𝄞 " + "é".repeat(70);
-        ByteBuffer frame = TextFrames.encode(List.of(text));
+        ByteBuffer frame = TextFrames.encode(frames(text));
 
         assertEquals(text, readFrame(frame));
         assertEquals(0, frame.remaining());
@@ -59,49 +68,12 @@ class TextFramesTest {
     @Test
     void aBatchIsItsFramesOneAfterAnotherInOrder() {
         List<String> texts = List.of("{\"a\":1}", "ö".repeat(200), "", "z".repeat(70_000));
-        ByteBuffer frames = TextFrames.encode(texts);
+        ByteBuffer frames = TextFrames.encode(frames(texts));
 
         for (String text : texts) {
             assertEquals(text, readFrame(frames));
         }
         assertEquals(0, frames.remaining());
-    }
-
-    @Test
-    void theSameStringIsEncodedOnceAndAnEqualButOtherStringAgain() {
-        String broadcast = "{\"type\":\"alert\"}";
-        byte[] first = TextFrames.frame(broadcast);
-
-        assertSame(first, TextFrames.frame(broadcast));
-        byte[] again = TextFrames.frame(new String(broadcast.toCharArray()));
-        assertNotSame(first, again);
-        assertArrayEquals(first, again);
-    }
-
-    @Test
-    void twoBroadcastsInterleavedInBatchesAreEachEncodedOnce() {
-        String earlier = new String("{\"offset\":1}".toCharArray());
-        String later = new String("{\"offset\":2}".toCharArray());
-        byte[] first = TextFrames.frame(earlier);
-        byte[] second = TextFrames.frame(later);
-
-        for (int batch = 0; batch < 3; batch++) {
-            assertSame(first, TextFrames.frame(earlier));
-            assertSame(second, TextFrames.frame(later));
-        }
-    }
-
-    @Test
-    void onlyTheLastFewTextsAreRemembered() {
-        String oldest = new String("{\"offset\":1}".toCharArray());
-        byte[] first = TextFrames.frame(oldest);
-        for (int i = 0; i < TextFrames.REMEMBERED; i++) {
-            TextFrames.frame("{\"other\":" + i + "}");
-        }
-
-        byte[] again = TextFrames.frame(oldest);
-        assertNotSame(first, again);
-        assertArrayEquals(first, again);
     }
 
     /** A writer that completes each write as it is told to, and keeps what it was given. */
@@ -157,11 +129,11 @@ class TextFramesTest {
     @Test
     void aBatchWrittenAtOnceLeavesItsBufferToTheThreadsNextBatch() {
         Writer writer = Writer.completingAtOnce();
-        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
+        TextFrames.write(frames("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
         ByteBuffer first = writer.last();
 
         List<String> next = List.of("{\"b\":3}", "ü".repeat(300), "{\"b\":5}");
-        TextFrames.write(next, writer, IGNORED);
+        TextFrames.write(frames(next), writer, IGNORED);
 
         assertSame(first, writer.last());
         assertFrames(next, writer.last());
@@ -170,16 +142,16 @@ class TextFramesTest {
     @Test
     void aBatchStillBeingWrittenKeepsItsBytesAndItsBuffer() {
         Writer atOnce = Writer.completingAtOnce();
-        TextFrames.write(List.of("{\"seed\":1}", "{\"seed\":2}"), atOnce, IGNORED); // the thread now has a spare buffer
+        TextFrames.write(frames("{\"seed\":1}", "{\"seed\":2}"), atOnce, IGNORED); // the thread now has a spare buffer
         Writer slow = Writer.completingLater();
         List<String> inFlight = List.of("{\"a\":1}", "{\"a\":2}");
-        TextFrames.write(inFlight, slow, IGNORED);
+        TextFrames.write(frames(inFlight), slow, IGNORED);
         ByteBuffer held = slow.last();
 
-        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), atOnce, IGNORED);
+        TextFrames.write(frames("{\"b\":3}", "{\"b\":4}"), atOnce, IGNORED);
         slow.pending.get(0).accept(null); // done only now, after the thread moved on
-        TextFrames.write(List.of("{\"c\":5}", "{\"c\":6}"), atOnce, IGNORED);
-        TextFrames.write(List.of("{\"d\":7}", "{\"d\":8}"), atOnce, IGNORED);
+        TextFrames.write(frames("{\"c\":5}", "{\"c\":6}"), atOnce, IGNORED);
+        TextFrames.write(frames("{\"d\":7}", "{\"d\":8}"), atOnce, IGNORED);
 
         for (ByteBuffer later : atOnce.given.subList(1, atOnce.given.size())) {
             assertNotSame(held, later);
@@ -191,11 +163,11 @@ class TextFramesTest {
     void aFailedWriteDoesNotGiveItsBufferBack() {
         Writer failing = Writer.failingAtOnce();
         List<Throwable> told = new ArrayList<>();
-        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), failing, told::add);
+        TextFrames.write(frames("{\"a\":1}", "{\"a\":2}"), failing, told::add);
         ByteBuffer failed = failing.last();
 
         Writer writer = Writer.completingAtOnce();
-        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), writer, IGNORED);
+        TextFrames.write(frames("{\"b\":3}", "{\"b\":4}"), writer, IGNORED);
 
         assertEquals(1, told.size());
         assertNotSame(failed, writer.last());
@@ -203,27 +175,27 @@ class TextFramesTest {
 
     @Test
     void aSingleFrameIsWrittenFromItsOwnBytesAndNeverJoinedInto() {
-        String alone = "{\"alone\":\"" + "a".repeat(200) + "\"}"; // room for the batch below, were it reused
+        Frame alone = new Frame("{\"alone\":\"" + "a".repeat(200) + "\"}"); // room for the batch below, were it reused
         Writer writer = Writer.completingAtOnce();
         List<Throwable> told = new ArrayList<>();
         TextFrames.write(List.of(alone), writer, told::add);
         ByteBuffer single = writer.last();
 
-        TextFrames.write(List.of("{\"x\":1}", "{\"x\":2}"), writer, IGNORED);
+        TextFrames.write(frames("{\"x\":1}", "{\"x\":2}"), writer, IGNORED);
 
-        assertSame(TextFrames.frame(alone), single.array());
+        assertSame(alone.wire(), single.array());
         assertNotSame(single.array(), writer.last().array());
-        assertEquals(alone, readFrame(ByteBuffer.wrap(TextFrames.frame(alone))));
+        assertEquals(alone.text(), readFrame(ByteBuffer.wrap(alone.wire())));
         assertEquals(Collections.singletonList(null), told);
     }
 
     @Test
     void aBufferLargerThanAThreadKeepsIsNotKept() {
         Writer writer = Writer.completingAtOnce();
-        TextFrames.write(List.of("y".repeat(TextFrames.KEPT_AT_MOST), "{}"), writer, IGNORED);
+        TextFrames.write(frames("y".repeat(TextFrames.KEPT_AT_MOST), "{}"), writer, IGNORED);
         ByteBuffer big = writer.last();
 
-        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
+        TextFrames.write(frames("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
 
         assertNotSame(big, writer.last());
     }
@@ -231,18 +203,18 @@ class TextFramesTest {
     @Test
     void eachThreadJoinsIntoItsOwnBuffer() throws Exception {
         Writer writer = Writer.completingAtOnce();
-        TextFrames.write(List.of("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
+        TextFrames.write(frames("{\"a\":1}", "{\"a\":2}"), writer, IGNORED);
         ByteBuffer mine = writer.last();
 
         Writer theirs = Writer.completingAtOnce();
         CompletableFuture<ByteBuffer> other = new CompletableFuture<>();
         new Thread(() -> {
-            TextFrames.write(List.of("{\"b\":1}", "{\"b\":2}"), theirs, IGNORED);
+            TextFrames.write(frames("{\"b\":1}", "{\"b\":2}"), theirs, IGNORED);
             other.complete(theirs.last());
         }).start();
 
         assertNotSame(mine, other.get(10, TimeUnit.SECONDS));
-        TextFrames.write(List.of("{\"c\":1}", "{\"c\":2}"), writer, IGNORED);
+        TextFrames.write(frames("{\"c\":1}", "{\"c\":2}"), writer, IGNORED);
         assertSame(mine, writer.last());
     }
 }

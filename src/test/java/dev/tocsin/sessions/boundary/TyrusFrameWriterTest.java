@@ -93,8 +93,8 @@ class TyrusFrameWriterTest {
             handler.completed(frames); // "taken by the container", not "read no more"
         });
         List<String> first = List.of("{\"a\":1}", "{\"a\":2}");
-        TextFrames.write(first, tyrus, told::add);
-        TextFrames.write(List.of("{\"b\":3}", "{\"b\":4}"), tyrus, told::add);
+        TextFrames.write(TextFramesTest.frames(first), tyrus, told::add);
+        TextFrames.write(TextFramesTest.frames("{\"b\":3}", "{\"b\":4}"), tyrus, told::add);
 
         assertNotSame(given.get(0), given.get(1));
         TextFramesTest.assertFrames(first, given.get(0));

@@ -150,7 +150,7 @@ class BroadcastWriterTest {
         lingering(Duration.ZERO, 3);
         Subscription failing = subscription("failing", new Recorder(false) {
             @Override
-            public void send(List<String> frames, Consumer<Throwable> done) {
+            public void send(List<Frame> frames, Consumer<Throwable> done) {
                 throw new OutOfMemoryError("in the test");
             }
         });
@@ -205,14 +205,14 @@ class BroadcastWriterTest {
     @Test
     void theInlineWriterHasWrittenEverythingWhenTheBroadcastReturns() {
         BroadcastWriter inline = BroadcastWriter.inline();
-        fastSubscriber.live(1, "a1");
+        fastSubscriber.live(1, new Frame("a1"));
         inline.write("t", List.of(fastSubscriber));
         assertEquals(List.of("a1"), fast.batches.peek());
     }
 
     /** Queues alert a{offset} for one subscriber and broadcasts it. */
     private void broadcast(Subscription subscriber, long offset) {
-        subscriber.live(offset, "a" + offset);
+        subscriber.live(offset, new Frame("a" + offset));
         writer.write("t", List.of(subscriber));
     }
 
@@ -283,7 +283,8 @@ class BroadcastWriterTest {
         return publisher;
     }
 
-    private void live(long offset, String frame) {
+    private void live(long offset, String text) {
+        Frame frame = new Frame(text); // one per broadcast, as the registry makes it
         both.forEach(s -> s.live(offset, frame));
     }
 
@@ -304,7 +305,8 @@ class BroadcastWriterTest {
         }
 
         @Override
-        public void send(List<String> frames, Consumer<Throwable> done) {
+        public void send(List<Frame> given, Consumer<Throwable> done) {
+            List<String> frames = given.stream().map(Frame::text).toList();
             lastSentNanos = System.nanoTime();
             batches.add(List.copyOf(frames));
             if (holdsFirst && first) {

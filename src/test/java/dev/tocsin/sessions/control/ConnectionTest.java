@@ -17,7 +17,7 @@ class ConnectionTest {
 
     final Connection connection = new Connection("c1", new Outbox(new Outbox.Transport() {
         @Override
-        public void send(List<String> frames, Consumer<Throwable> done) {
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
             done.accept(null);
         }
 

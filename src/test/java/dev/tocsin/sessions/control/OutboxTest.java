@@ -39,7 +39,8 @@ class OutboxTest {
         int maxInFlight;
 
         @Override
-        public void send(List<String> frames, Consumer<Throwable> done) {
+        public void send(List<Frame> given, Consumer<Throwable> done) {
+            List<String> frames = given.stream().map(Frame::text).toList();
             frames.forEach(text -> events.add("send " + text));
             sent.addAll(frames);
             batches.add(frames);
@@ -351,7 +352,8 @@ class OutboxTest {
         ExecutorService completer = Executors.newSingleThreadExecutor();
         Outbox shared = new Outbox(new Outbox.Transport() {
             @Override
-            public void send(List<String> frames, Consumer<Throwable> done) {
+            public void send(List<Frame> given, Consumer<Throwable> done) {
+                List<String> frames = given.stream().map(Frame::text).toList();
                 if (inFlight.incrementAndGet() != 1) {
                     overlapping.incrementAndGet();
                 }

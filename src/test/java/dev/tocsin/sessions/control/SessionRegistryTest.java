@@ -2,6 +2,7 @@ package dev.tocsin.sessions.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.tocsin.config.Settings;
 import dev.tocsin.envelope.entity.CloseCode;
@@ -40,6 +41,27 @@ class SessionRegistryTest {
         twoAlertsAfterTheFirst(2);
 
         assertEquals(List.of("a2", "a3"), writes.poll(5, TimeUnit.SECONDS), "no turn left: written at once, in one write");
+    }
+
+    @Test
+    void everySubscriberGetsTheBroadcastsOwnFrameSoAnAlertIsEncodedOnceHoweverManyAreInFlight() throws Exception {
+        started(3, Duration.ofMillis(50)); // several alerts meet in each write
+        BlockingQueue<Frame> toFirst = new LinkedBlockingQueue<>();
+        BlockingQueue<Frame> toSecond = new LinkedBlockingQueue<>();
+        subscribed("first", toFirst::addAll);
+        subscribed("second", toSecond::addAll);
+
+        int alerts = 12; // more than any number of alerts an encoding cache could be sized for
+        for (int offset = 1; offset <= alerts; offset++) {
+            registry.broadcast("t", offset, "a" + offset);
+        }
+
+        for (int offset = 1; offset <= alerts; offset++) {
+            Frame first = toFirst.poll(5, TimeUnit.SECONDS);
+            Frame second = toSecond.poll(5, TimeUnit.SECONDS);
+            assertEquals("a" + offset, first.text());
+            assertSame(first, second, "one frame, so its bytes on the wire are made once for both");
+        }
     }
 
     /** With a linger of an hour: a1 written by the first pass, then a2 and a3 broadcast to a subscriber it never touched. */
@@ -81,15 +103,19 @@ class SessionRegistryTest {
     }
 
     private Connection subscribed(String id, BlockingQueue<List<String>> writes) {
+        return subscribed(id, batch -> writes.add(batch.stream().map(Frame::text).toList()));
+    }
+
+    private Connection subscribed(String id, Consumer<List<Frame>> writes) {
         Connection connection = new Connection(id, new Outbox(new Recorder(writes), 1 << 20), new ReplayGuard(1000), new RateLimiter(10, 10, 0));
         registry.subscribe(new Subscription(connection, "t", 0, false, null));
         return connection;
     }
 
-    record Recorder(BlockingQueue<List<String>> writes) implements Outbox.Transport {
+    record Recorder(Consumer<List<Frame>> writes) implements Outbox.Transport {
         @Override
-        public void send(List<String> frames, Consumer<Throwable> done) {
-            writes.add(List.copyOf(frames));
+        public void send(List<Frame> frames, Consumer<Throwable> done) {
+            writes.accept(List.copyOf(frames));
             done.accept(null);
         }
 

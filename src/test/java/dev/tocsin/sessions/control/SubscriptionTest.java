@@ -1,6 +1,7 @@
 package dev.tocsin.sessions.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.tocsin.envelope.entity.CloseCode;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 class SubscriptionTest {
 
     final List<String> sent = new ArrayList<>();
+    final List<Frame> sentFrames = new ArrayList<>();
     final List<CloseCode> closed = new ArrayList<>();
     final Connection connection = connection("c1", 1 << 20);
 
@@ -18,8 +20,9 @@ class SubscriptionTest {
     Connection connection(String id, long outboxMaxBytes) {
         return new Connection(id, new Outbox(new Outbox.Transport() {
             @Override
-            public void send(List<String> frames, Consumer<Throwable> done) {
-                sent.addAll(frames);
+            public void send(List<Frame> frames, Consumer<Throwable> done) {
+                sentFrames.addAll(frames);
+                frames.forEach(frame -> sent.add(frame.text()));
                 done.accept(null);
             }
 
@@ -37,9 +40,9 @@ class SubscriptionTest {
     @Test
     void liveAlertsWaitForTheReplayAndOffsetsItAlreadySentAreNotSentTwice() {
         Subscription subscription = new Subscription(connection, "t", 3, true, null);
-        subscription.live(6, "a6");
+        subscription.live(6, new Frame("a6"));
         subscription.replayed(4, "a4");
-        subscription.live(7, "a7");
+        subscription.live(7, new Frame("a7"));
         subscription.replayed(5, "a5");
         subscription.replayed(6, "a6");
         assertEquals(List.of("a4", "a5", "a6"), sent);
@@ -49,11 +52,24 @@ class SubscriptionTest {
     }
 
     @Test
+    void aLiveFrameHeldBackByAReplayLeavesAsTheBroadcastsOwnFrame() {
+        Subscription subscription = new Subscription(connection, "t", 3, true, null);
+        Frame live = new Frame("a5");
+        subscription.live(5, live);
+        subscription.replayed(4, "a4");
+
+        subscription.replayDone();
+
+        assertEquals(List.of("a4", "a5"), sent);
+        assertSame(live, sentFrames.get(1), "not a copy: its bytes are the ones made once for every subscriber");
+    }
+
+    @Test
     void offsetsTheClientAlreadyProcessedAreNeverSent() {
         Subscription subscription = new Subscription(connection, "t", 10, false, null);
-        subscription.live(9, "old");
-        subscription.live(10, "processed");
-        subscription.live(11, "new");
+        subscription.live(9, new Frame("old"));
+        subscription.live(10, new Frame("processed"));
+        subscription.live(11, new Frame("new"));
         assertEquals(List.of(), sent, "live frames are only queued: the broadcast writes them");
         connection.outbox().flush();
         assertEquals(List.of("new"), sent);
@@ -62,9 +78,9 @@ class SubscriptionTest {
     @Test
     void eventsWithoutOffsetsKeepTheirPlaceAmongHeldAlerts() {
         Subscription subscription = new Subscription(connection, "t", 0, true, null);
-        subscription.live(1, "a1");
-        subscription.event("ack-of-a1");
-        subscription.live(2, "a2");
+        subscription.live(1, new Frame("a1"));
+        subscription.event(new Frame("ack-of-a1"));
+        subscription.live(2, new Frame("a2"));
         subscription.replayDone();
         assertEquals(List.of("a1", "ack-of-a1", "a2"), sent);
     }
@@ -73,12 +89,12 @@ class SubscriptionTest {
     void nothingIsSentAfterCancelNotEvenTheRestOfAReplay() {
         Subscription subscription = new Subscription(connection, "t", 0, true, null);
         subscription.replayed(1, "a1");
-        subscription.live(3, "a3");
+        subscription.live(3, new Frame("a3"));
         subscription.cancel();
         subscription.replayed(2, "a2");
         subscription.replayedEvent("ack");
         subscription.replayDone();
-        subscription.live(4, "a4");
+        subscription.live(4, new Frame("a4"));
         connection.outbox().flush();
         assertEquals(List.of("a1"), sent);
     }
@@ -93,15 +109,15 @@ class SubscriptionTest {
     @Test
     void anAlertAheadOfTheNextOffsetIsHeldWhileTheGapIsReplayedFromTheLog() {
         Subscription subscription = withCatchUp(4);
-        subscription.live(5, "a5");
-        subscription.live(7, "a7");
-        subscription.live(8, "a8");
+        subscription.live(5, new Frame("a5"));
+        subscription.live(7, new Frame("a7"));
+        subscription.live(8, new Frame("a8"));
         assertEquals(List.of(5L), List.copyOf(catchUps), "one catch-up, after the last offset sent; a8 waits behind it");
 
         subscription.replayed(6, "a6");
         subscription.replayed(7, "a7");
         subscription.replayDone();
-        subscription.live(6, "a6 relayed late");
+        subscription.live(6, new Frame("a6 relayed late"));
         connection.outbox().flush();
         assertEquals(List.of("a5", "a6", "a7", "a8"), sent);
     }
@@ -109,8 +125,8 @@ class SubscriptionTest {
     @Test
     void aGapBehindTheReplayGetsAnotherCatchUpBeforeWhatFollowsIt() {
         Subscription subscription = withCatchUp(0);
-        subscription.live(2, "a2");
-        subscription.live(4, "a4");
+        subscription.live(2, new Frame("a2"));
+        subscription.live(4, new Frame("a4"));
         subscription.replayed(1, "a1");
         subscription.replayed(2, "a2");
         subscription.replayDone();
@@ -126,16 +142,16 @@ class SubscriptionTest {
     @Test
     void aGapTheLogCannotFillEitherIsTakenAsItComes() {
         Subscription subscription = withCatchUp(1);
-        subscription.live(3, "a3");
+        subscription.live(3, new Frame("a3"));
         subscription.replayed(3, "a3");
         subscription.replayDone();
-        subscription.live(5, "a5");
+        subscription.live(5, new Frame("a5"));
         subscription.replayDone();
         assertEquals(List.of(1L, 3L), List.copyOf(catchUps));
         assertEquals(List.of("a3", "a5"), sent, "a5 once, though the log gave nothing for a4 (expired)");
 
         Subscription sameGapAgain = withCatchUp(1);
-        sameGapAgain.live(3, "b3");
+        sameGapAgain.live(3, new Frame("b3"));
         sameGapAgain.replayDone();
         connection.outbox().flush();
         assertEquals(List.of(1L, 3L, 1L), List.copyOf(catchUps), "no second catch-up for a gap already replayed");
@@ -145,7 +161,7 @@ class SubscriptionTest {
     @Test
     void withoutACatchUpAGapIsNotHeld() {
         Subscription subscription = new Subscription(connection, "t", 1, false, null);
-        subscription.live(3, "a3");
+        subscription.live(3, new Frame("a3"));
         connection.outbox().flush();
         assertEquals(List.of("a3"), sent);
     }
@@ -156,8 +172,8 @@ class SubscriptionTest {
         Subscription subscription = new Subscription(closing, "t", 1, false, (s, after) -> {
             throw new java.util.concurrent.RejectedExecutionException("shut down");
         });
-        subscription.live(3, "a3");
-        subscription.live(4, "a4");
+        subscription.live(3, new Frame("a3"));
+        subscription.live(4, new Frame("a4"));
         closing.outbox().flush();
         assertEquals(List.of(CloseCode.INTERNAL_ERROR), closed);
         assertEquals(List.of(), sent);
@@ -167,8 +183,8 @@ class SubscriptionTest {
     void framesHeldBackByASlowReplayCountAgainstTheOutboxLimitAndOverItTheClientIsToldToResume() {
         Connection small = connection("c3", 100);
         Subscription subscription = new Subscription(small, "t", 0, true, null);
-        assertEquals(true, subscription.live(1, "a".repeat(60)));
-        assertEquals(false, subscription.live(2, "b".repeat(60)), "160 characters held against a limit of 100");
+        assertEquals(true, subscription.live(1, new Frame("a".repeat(60))));
+        assertEquals(false, subscription.live(2, new Frame("b".repeat(60))), "160 characters held against a limit of 100");
         assertEquals(List.of(CloseCode.SLOW_CONSUMER), closed);
 
         subscription.replayed(1, "a1");
