@@ -62,6 +62,16 @@ function liveHeapKiB() {
   return used.length ? used.reduce((a, b) => a + b, 0) : null;
 }
 
+// The heap limit the server runs with (-Xmx, or the JVM's default), in MiB.
+function maxHeapMiB() {
+  try {
+    const max = /MaxHeapSize=(\d+)/.exec(execFileSync('jcmd', [opt.pid, 'VM.flags'], { encoding: 'utf8' }));
+    return max ? Math.round(Number(max[1]) / 1024 / 1024) : null;
+  } catch {
+    return null; // the server is gone: the hold's own figures still count
+  }
+}
+
 const line = (kase, key, extra = {}) =>
   console.log(JSON.stringify({ tool: 'tocsin-extras', peer: 'tocsin', case: kase, ok: true, key, ...extra }));
 
@@ -92,6 +102,7 @@ async function hold() {
   key.liveHeapBeforeMiB = before && Math.round(before / 1024);
   key.liveHeapHeldMiB = held && Math.round(held / 1024);
   key.liveHeapKiBPerConn = held && before ? Number(((held - before) / n).toFixed(2)) : null;
+  key.maxHeapMiB = maxHeapMiB();
   line(`hold-${n / 1000}k`, key);
 }
 

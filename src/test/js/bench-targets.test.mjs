@@ -1,6 +1,6 @@
 // The benchmark's verdicts (src/bench/targets.js) from hand-made result lines: medians decide,
-// a spread that reaches across the goal marks the verdict "within noise", and correctness is
-// judged on the worst repetition. Run: node --test src/test/js/
+// a spread that reaches across the goal marks the verdict "within noise", correctness is judged
+// on the worst repetition, and a target not met names its next steps. Run: node --test src/test/js/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -21,11 +21,13 @@ function verdicts(lines) {
     rmSync(dir, { recursive: true });
   }
   const rows = {};
+  const next = {};
   for (const row of out.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| target'))) {
     const cells = row.split('|').map((c) => c.trim());
     rows[`${cells[1]} / ${cells[2]}`] = cells[8];
+    next[`${cells[1]} / ${cells[2]}`] = cells[9];
   }
-  return { rows, summary: out.trim().split('\n').pop() };
+  return { rows, next, summary: out.trim().split('\n').pop() };
 }
 
 const run = (peer, kase, key) => ({ peer, case: kase, key });
@@ -103,4 +105,50 @@ test('correctness fails if any repetition lost a message, whatever the median', 
   ]);
   const { rows } = verdicts(lines);
   assert.equal(rows['correctness: lost / fanout-1k-max'], 'NOT MET');
+});
+
+test('a target not met names its next steps in docs/performance.md; one met names none', () => {
+  let { rows, next } = verdicts([
+    run('ws', 'fanout-1k-max', { serverCpuUsPerDelivery: 3, latP99Ms: 20 }),
+    run('tocsin', 'fanout-1k-max', { serverCpuUsPerDelivery: 3, latP99Ms: 10 }),
+    run('ws', 'connect-5k', { serverCpuMsPerConn: 0.1 }),
+    run('tocsin', 'connect-5k', { serverCpuMsPerConn: 0.6 }),
+  ]);
+  assert.equal(rows[cpu], 'NOT MET');
+  assert.equal(next[cpu], '1, 2');
+  assert.equal(next['set-up server CPU ms per connection / connect-5k'], '3');
+  assert.equal(rows['latency p99 (ms), closed loop / fanout-1k-max'], 'met');
+  assert.equal(next['latency p99 (ms), closed loop / fanout-1k-max'], '');
+  ({ rows, next } = verdicts([
+    run('socketio', 'fanout-1k-max', { serverRssMiB: 100, latP50Ms: 5 }),
+    run('tocsin', 'fanout-1k-max', { serverRssMiB: 700, latP50Ms: 30 }),
+  ]));
+  assert.equal(next['vs Socket.IO: serverRssMiB / fanout-1k-max'], '8');
+  assert.equal(next['vs Socket.IO: latP50Ms / fanout-1k-max'], '1, 7');
+  ({ next } = verdicts([
+    run('socketio', 'echo-100', { rttP99Ms: 10, serverCpuUsPerReq: 10, reqPerSec: 20000 }),
+    run('tocsin', 'echo-100', { rttP99Ms: 30, serverCpuUsPerReq: 60, reqPerSec: 10000 }),
+    run('socketio', 'fanout-1k-max', { deliveredPerSec: 300000 }),
+    run('tocsin', 'fanout-1k-max', { deliveredPerSec: 200000 }),
+    run('tocsin', 'sign-10', { framingUsPerAlert: 100 }),
+    run('tocsin', 'sign-10k', { framingUsPerAlert: 400 }),
+  ]));
+  assert.equal(next['vs Socket.IO: rttP99Ms / echo-100'], '5, 7');
+  assert.equal(next['vs Socket.IO: serverCpuUsPerReq / echo-100'], '5');
+  assert.equal(next['vs Socket.IO: reqPerSec / echo-100'], '5');
+  assert.equal(next['vs Socket.IO: deliveredPerSec / fanout-1k-max'], '1, 2');
+  assert.equal(next['serialise + sign, CPU µs per alert, 10,000 subscribers / sign-10k'], '2');
+});
+
+test('the heap held with 19,000 connections is judged against the limit it ran with, which is stated', () => {
+  const heap = 'live heap with 19,000 held (MiB) / hold-19k';
+  const limit = 'heap limit (MiB, -Xmx in JAVA_OPTS) / hold-19k';
+  let { rows, next } = verdicts([run('tocsin', 'hold-19k', { established: 19000, liveHeapHeldMiB: 489, maxHeapMiB: 1024 })]);
+  assert.equal(rows[heap], 'met');
+  assert.equal(rows[limit], 'reported');
+  ({ rows, next } = verdicts([run('tocsin', 'hold-19k', { established: 19000, liveHeapHeldMiB: 600, maxHeapMiB: 1024 })]));
+  assert.equal(rows[heap], 'NOT MET', 'over half the limit');
+  assert.equal(next[heap], '4');
+  ({ rows } = verdicts([run('tocsin', 'hold-19k', { established: 19000, liveHeapHeldMiB: 489 })]));
+  assert.equal(rows[heap], 'not measured', 'no limit known, no verdict');
 });
