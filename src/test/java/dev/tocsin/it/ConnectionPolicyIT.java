@@ -53,8 +53,9 @@ class ConnectionPolicyIT extends DeployedTocsin {
 
     @Test
     void aClientThatStopsAnsweringPingsIsClosedByTheHeartbeat() throws Exception {
+        String token = tocsin.token("sleepy"); // before the socket opens: its handshake deadline (3 s here) starts with it
         try (RawWebSocket silent = RawWebSocket.open(tocsin.webSocketUri(), Map.of())) {
-            silent.sendText(ProtocolClient.handshakeFrame(tocsin.token("sleepy"), UUID.randomUUID().toString(),
+            silent.sendText(ProtocolClient.handshakeFrame(token, UUID.randomUUID().toString(),
                     System.currentTimeMillis()).toString());
             assertTrue(silent.nextText(DEADLINE).contains("\"welcome\""));
             int pings = 0;
@@ -70,8 +71,9 @@ class ConnectionPolicyIT extends DeployedTocsin {
 
     @Test
     void aClientThatAnswersPingsStaysConnectedPastTheHeartbeatTimeout() throws Exception {
+        String token = tocsin.token("awake");
         try (RawWebSocket polite = RawWebSocket.open(tocsin.webSocketUri(), Map.of())) {
-            polite.sendText(ProtocolClient.handshakeFrame(tocsin.token("awake"), UUID.randomUUID().toString(),
+            polite.sendText(ProtocolClient.handshakeFrame(token, UUID.randomUUID().toString(),
                     System.currentTimeMillis()).toString());
             assertTrue(polite.nextText(DEADLINE).contains("\"welcome\""));
             long until = System.nanoTime() + Duration.ofSeconds(6).toNanos();
@@ -118,8 +120,9 @@ class ConnectionPolicyIT extends DeployedTocsin {
             staying.handshake(tocsin.token("stay"));
             staying.subscribe(topic);
             for (int i = 0; i < 3; i++) {
+                String token = tocsin.token("leave" + i);
                 RawWebSocket leaving = RawWebSocket.open(tocsin.webSocketUri(), Map.of());
-                leaving.sendText(ProtocolClient.handshakeFrame(tocsin.token("leave" + i), UUID.randomUUID().toString(),
+                leaving.sendText(ProtocolClient.handshakeFrame(token, UUID.randomUUID().toString(),
                         System.currentTimeMillis()).toString());
                 leaving.nextText(DEADLINE);
                 leaving.close();

@@ -181,8 +181,10 @@ class DeliveryIT extends DeployedTocsin {
     @Test
     void expiredAlertsAreNeverReplayed() {
         String topic = topic();
-        long expiresAt = System.currentTimeMillis() + 300;
-        publish(Json.createObjectBuilder(Tocsin.alert(topic, "info", "short-lived")).add("expiresAt", expiresAt).build());
+        // A lifetime counted on the server's clock from its publication (ts): an expiry set by the
+        // test would have to arrive before it, which a loaded machine cannot promise.
+        long expiresAt = publish(Json.createObjectBuilder(Tocsin.alert(topic, "info", "short-lived")).add("ttlSeconds", 1).build())
+                .getJsonNumber("ts").longValue() + 1000;
         publish(Tocsin.alert(topic, "critical", "lasting"));
         awaitClockPast(expiresAt);
         try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
@@ -366,7 +368,7 @@ class DeliveryIT extends DeployedTocsin {
      * What a stalled client costs the server before it is closed: its outbox up to
      * tocsin.outbox.max-bytes (256 KiB in this suite), and the kernel's buffers, which
      * tocsin.send.socket-buffer-bytes caps (Linux would otherwise grow the send buffer to 4 MiB).
-     * Publishers run in parallel so that the outbox fills well within the suite's 2 s send
+     * Publishers run in parallel so that the outbox fills well within the suite's 5 s send
      * timeout, the other way a stalled client is closed.
      */
     @Test
@@ -436,7 +438,7 @@ class DeliveryIT extends DeployedTocsin {
             double framesBefore = tocsin.metric(ProtocolIT.FRAMES_WRITTEN);
             // About 200 KB: more than the kernel's buffers take (KERNEL_BUFFERS), less than the
             // suite's 256 KiB outbox; from four publishers, so that the client reads again well
-            // within the 2 s send timeout.
+            // within the suite's 5 s send timeout (arquillian.xml).
             int alerts = 24;
             String padding = "x".repeat(AlertValidation.MAX_BODY);
             List<CompletableFuture<Void>> publishing = new ArrayList<>();
@@ -486,9 +488,10 @@ class DeliveryIT extends DeployedTocsin {
      * timeout does not close it first: only its failure to read is under test.
      */
     private RawWebSocket stalledSubscriber(String topic, ScheduledExecutorService keepAlive) throws java.io.IOException {
+        String token = tocsin.token("stalled"); // before the socket opens: its handshake deadline starts with it
         RawWebSocket stalled = RawWebSocket.open(tocsin.webSocketUri(), Map.of(), 4096);
         try {
-            stalled.sendText(ProtocolClient.handshakeFrame(tocsin.token("stalled"), "h1", System.currentTimeMillis()).toString());
+            stalled.sendText(ProtocolClient.handshakeFrame(token, "h1", System.currentTimeMillis()).toString());
             JsonObject welcome = Wire.parse(stalled.nextText(ProtocolClient.WAIT));
             byte[] key = Wire.unb64(welcome.getJsonObject("d").getString("key"));
             JsonObject subscribe = Json.createObjectBuilder().add("v", 1).add("type", "subscribe").add("id", "s1")

@@ -346,10 +346,12 @@ class PostgresIT {
         Tocsin node = subscribedOn.tocsin();
         assertEquals(1, cutOff.tocsin().metric("tocsin_cluster_members"), "D is alone in its cluster");
         double recovered = node.metric(RELAYED + "recovered\"");
+        String token = node.token("watcher");
+        String producer = publisher.token("pat", "producers");
         try (ProtocolClient subscriber = ProtocolClient.connect(node)) {
-            subscriber.handshake(node.token("watcher"));
+            subscriber.handshake(token);
             subscriber.subscribe(topic);
-            String id = Wire.parse(publisher.publish(publisher.token("pat", "producers"), Tocsin.alert(topic, "critical", "never relayed")).body())
+            String id = Wire.parse(publisher.publish(producer, Tocsin.alert(topic, "critical", "never relayed")).body())
                     .getString("id");
             long stored = System.nanoTime();
             JsonObject alert = subscriber.nextAlert();
