@@ -17,6 +17,7 @@ import jakarta.persistence.TypedQuery;
 import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -145,10 +146,15 @@ public class AlertLog {
         return counter == null ? 0 : counter.latest();
     }
 
-    /** The oldest offset still retained, or latest + 1 if the topic retains nothing. */
-    public long oldestRetainedOffset(String topic) {
+    /**
+     * The oldest offset still retained; empty if the topic retains nothing. What "nothing" means
+     * is the caller's to say, against the newest offset it read before this ({@link
+     * dev.tocsin.sessions.control.ResumePoint}): reading it again here could see an alert stored
+     * since, and take the offsets before it for dropped.
+     */
+    public OptionalLong oldestRetainedOffset(String topic) {
         Long oldest = em.createNamedQuery(StoredAlert.OLDEST_OFFSET, Long.class).setParameter("topic", topic).getSingleResult();
-        return oldest != null ? oldest : latestOffset(topic) + 1;
+        return oldest != null ? OptionalLong.of(oldest) : OptionalLong.empty();
     }
 
     public Optional<StoredAlert> find(String id) {

@@ -186,7 +186,7 @@ public class ClientProtocol {
             subscription.replayDone();
             return;
         }
-        ResumePoint resume = ResumePoint.of(resumeAfter, latest, log.oldestRetainedOffset(topic));
+        ResumePoint resume = ResumePoint.of(resumeAfter, latest, log.oldestRetainedOffset(topic)); // read after latest
         if (resume.reset()) {
             reply.add("reset", JSON.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
                     .add("reason", resume.reason()));

@@ -1,5 +1,7 @@
 package dev.tocsin.sessions.control;
 
+import java.util.OptionalLong;
+
 /**
  * Where a resuming subscription starts. A client asks to resume after the offset it processed
  * last; if that is beyond the newest offset ("ahead") or older than the oldest retained alert
@@ -14,11 +16,15 @@ public record ResumePoint(long after, String reason) {
     public static final String RETENTION = "retention";
 
     /**
-     * @param requested the client's last processed offset
-     * @param latest    the topic's newest offset (0 if none)
-     * @param oldest    the oldest retained offset (latest + 1 if the topic retains nothing)
+     * @param requested      the client's last processed offset
+     * @param latest         the topic's newest offset (0 if none)
+     * @param oldestRetained the oldest retained offset, read after {@code latest}; empty if the
+     *                       topic retained nothing then, which counts as latest + 1: alerts stored
+     *                       after {@code latest} was read are in the log, not dropped, and the
+     *                       replay reads them
      */
-    public static ResumePoint of(long requested, long latest, long oldest) {
+    public static ResumePoint of(long requested, long latest, OptionalLong oldestRetained) {
+        long oldest = oldestRetained.orElse(latest + 1);
         if (requested > latest) {
             return new ResumePoint(latest, AHEAD);
         }
