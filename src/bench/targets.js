@@ -110,7 +110,7 @@ judge('connections held by one server', 'hold-19k', 'established', atLeast(19000
 judge('live heap with 19,000 held (MiB)', 'hold-19k', 'liveHeapHeldMiB',
   { text: '≤ ½ of the heap limit', atMost: true, limit: (max) => 0.5 * max },
   () => stat('tocsin', 'hold-19k', 'maxHeapMiB'), '4');
-judge('heap limit (MiB, -Xmx in JAVA_OPTS)', 'hold-19k', 'maxHeapMiB', reported('stated'));
+judge('heap limit (MiB, the JVM\'s MaxHeapSize: -Xmx)', 'hold-19k', 'maxHeapMiB', reported('stated'));
 for (const c of ['connect-1k', 'connect-5k', 'connect-10k']) judge('set-up server CPU ms per connection', c, 'serverCpuMsPerConn', atMostWs(2), ws, nextSteps('serverCpuMsPerConn'));
 judge('serialise + sign, CPU µs per alert, 10 subscribers', 'sign-10', 'framingUsPerAlert', reported('flat'));
 judge('serialise + sign, CPU µs per alert, 10,000 subscribers', 'sign-10k', 'framingUsPerAlert',

@@ -142,7 +142,7 @@ test('a target not met names its next steps in docs/performance.md; one met name
 
 test('the heap held with 19,000 connections is judged against the limit it ran with, which is stated', () => {
   const heap = 'live heap with 19,000 held (MiB) / hold-19k';
-  const limit = 'heap limit (MiB, -Xmx in JAVA_OPTS) / hold-19k';
+  const limit = 'heap limit (MiB, the JVM\'s MaxHeapSize: -Xmx) / hold-19k';
   let { rows, next } = verdicts([run('tocsin', 'hold-19k', { established: 19000, liveHeapHeldMiB: 489, maxHeapMiB: 1024 })]);
   assert.equal(rows[heap], 'met');
   assert.equal(rows[limit], 'reported');

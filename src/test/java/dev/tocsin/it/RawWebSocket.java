@@ -150,6 +150,15 @@ final class RawWebSocket implements Closeable {
 
     /** Reads until a close frame, never answering pings; returns the close code, 1006 if the connection was reset. */
     int awaitCloseIgnoringPings(Duration timeout) throws IOException {
+        return awaitClose(timeout, false);
+    }
+
+    /** As {@link #awaitCloseIgnoringPings}, but answering each ping, so that the heartbeat is not what closes the connection. */
+    int awaitCloseAnsweringPings(Duration timeout) throws IOException {
+        return awaitClose(timeout, true);
+    }
+
+    private int awaitClose(Duration timeout, boolean answerPings) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Frame frame;
@@ -160,6 +169,9 @@ final class RawWebSocket implements Closeable {
             }
             if (frame != null && frame.opcode() == Frame.CLOSE) {
                 return frame.closeCode();
+            }
+            if (answerPings && frame != null && frame.opcode() == Frame.PING) {
+                send(Frame.PONG, frame.payload());
             }
         }
         throw new AssertionError("not closed within " + timeout);
