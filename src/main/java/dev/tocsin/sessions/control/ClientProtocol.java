@@ -177,15 +177,30 @@ public class ClientProtocol {
         if (resumeAfter != null && resumeAfter < 0) {
             throw new ProtocolException(ErrorCode.INVALID_ENVELOPE, "d.offset must not be negative");
         }
-        long latest = log.latestOffset(topic);
-        JsonObjectBuilder reply = JSON.createObjectBuilder().add("latest", latest);
         if (resumeAfter == null) {
-            // Held until the reply is queued, so that no alert overtakes "subscribed".
-            Subscription subscription = subscribe(connection, topic, latest, latest);
-            connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply));
+            // Registered before the newest offset is read: an alert stored after that read is
+            // broadcast after the registration and reaches the subscription; one stored before it
+            // is counted in "latest" and dropped if it was held. Live frames are held until the
+            // reply is queued, so that no alert overtakes "subscribed".
+            Subscription subscription = new Subscription(connection, topic, 0, true, replay::catchUp);
+            registry.subscribe(subscription);
+            long latest;
+            try {
+                latest = log.latestOffset(topic);
+            } catch (RuntimeException e) {
+                registry.unsubscribe(connection, topic); // not subscribed after an error frame
+                throw e;
+            }
+            subscription.startAfter(latest);
+            sequence.subscribed(topic, latest);
+            connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic,
+                    JSON.createObjectBuilder().add("latest", latest)));
             subscription.replayDone();
             return;
         }
+        // The replay, started after the registration, reads what was stored before it.
+        long latest = log.latestOffset(topic);
+        JsonObjectBuilder reply = JSON.createObjectBuilder().add("latest", latest);
         ResumePoint resume = ResumePoint.of(resumeAfter, latest, log.oldestRetainedOffset(topic)); // read after latest
         if (resume.reset()) {
             reply.add("reset", JSON.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())

@@ -63,6 +63,21 @@ public final class Subscription {
         return topic;
     }
 
+    /**
+     * Where a subscription registered before it knew its start begins: after {@code offset}.
+     * Only while live frames are held (before {@link #replayDone()}); those held at or below it
+     * are dropped then.
+     */
+    public synchronized void startAfter(long offset) {
+        if (cancelled) {
+            return;
+        }
+        if (held == null) {
+            throw new IllegalStateException("the start of a subscription is set while its live frames are held");
+        }
+        lastOffset = offset;
+    }
+
     /** A live alert. @return false if the connection refused it (closed or overloaded) */
     public synchronized boolean live(long offset, Frame frame) {
         if (cancelled) {

@@ -2,6 +2,7 @@ package dev.tocsin.sessions.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.tocsin.envelope.entity.CloseCode;
 import java.util.ArrayList;
@@ -120,6 +121,34 @@ class SubscriptionTest {
         subscription.live(6, new Frame("a6 relayed late"));
         connection.outbox().flush();
         assertEquals(List.of("a5", "a6", "a7", "a8"), sent);
+    }
+
+    @Test
+    void aSubscriptionRegisteredBeforeItsStartWasReadKeepsWhatCameAfterIt() {
+        // Registered holding live frames; the topic's newest offset then read as 3: a3 was
+        // counted in it (the client is told latest 3), a4 was stored after the read.
+        Subscription subscription = new Subscription(connection, "t", 0, true, (s, after) -> catchUps.add(after));
+        subscription.live(3, new Frame("a3"));
+        subscription.live(4, new Frame("a4"));
+        subscription.startAfter(3);
+        subscription.replayDone();
+        subscription.live(5, new Frame("a5"));
+        connection.outbox().flush();
+
+        assertEquals(List.of("a4", "a5"), sent);
+        assertEquals(List.of(), catchUps, "nothing missing after 3");
+    }
+
+    @Test
+    void aSubscriptionsStartIsSetOnlyWhileItHoldsLiveFramesUnlessItWasGivenUp() {
+        Subscription subscription = new Subscription(connection, "t", 0, true, null);
+        subscription.replayDone();
+        assertThrows(IllegalStateException.class, () -> subscription.startAfter(3));
+
+        Subscription givenUp = new Subscription(connection, "t", 0, true, null);
+        givenUp.cancel(); // the connection closed meanwhile
+        givenUp.startAfter(3);
+        assertEquals(0, givenUp.lastOffset());
     }
 
     @Test
