@@ -75,8 +75,7 @@ public class AlertsEndpoint {
 
     @PostConstruct
     void start() {
-        idleTimers = new ScheduledThreadPoolExecutor(1, threads);
-        idleTimers.setRemoveOnCancelPolicy(true);
+        idleTimers = new IdleCheckScheduler(threads, TyrusInternals::isIdleCheck);
     }
 
     @PreDestroy
@@ -87,7 +86,8 @@ public class AlertsEndpoint {
     @OnOpen
     public void open(Session session) {
         // Tyrus's idle timeout stays off (0): the heartbeat closes silent connections (4000), and
-        // frames written past Tyrus would not restart it. Tyrus still schedules a no-op per frame.
+        // frames written past Tyrus would not restart it. Tyrus still schedules a check per frame
+        // received, which finds nothing to do and runs on the receiving thread (IdleCheckScheduler).
         TyrusInternals.useScheduler(session, idleTimers);
         Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code),
                 kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer(), metrics::settled),

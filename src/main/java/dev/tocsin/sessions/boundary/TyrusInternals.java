@@ -20,7 +20,8 @@ import java.util.logging.Logger;
  * the container's managed scheduler, and Payara captures the thread context of every such task
  * through a ServiceLoader scan of the class path: the largest single cost of a delivery. Sessions,
  * and from the first connection on the container that creates them, get a plain scheduler instead;
- * the idle timer itself is unchanged.</li>
+ * the idle timer itself is unchanged, but its check, due at once with the idle timeout off, runs
+ * on the thread that received the frame ({@link IdleCheckScheduler}).</li>
  * <li>{@code sendText} encodes the text to UTF-8 and frames it again for every recipient, and
  * writes each message on its own. The session's frame writer takes whole frames: an alert is
  * framed once for all its recipients, and the frames queued for one connection leave in one write.
@@ -36,7 +37,14 @@ final class TyrusInternals {
     private static final Field WRITER = field("org.glassfish.tyrus.core.ProtocolHandler", "writer");
     private static final Field CONTAINER_SCHEDULER = field("org.glassfish.tyrus.core.BaseContainer", "managedScheduledExecutorService");
 
+    /** Tyrus's idle check, which a session schedules after every frame it receives ({@link IdleCheckScheduler}). */
+    static final String IDLE_CHECK = "org.glassfish.tyrus.core.TyrusSession$IdleTimeoutCommand";
+
     private TyrusInternals() {
+    }
+
+    static boolean isIdleCheck(Runnable task) {
+        return IDLE_CHECK.equals(task.getClass().getName());
     }
 
     /**
