@@ -8,8 +8,9 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * HMAC-SHA256 for client frames; verification compares in constant time. Each thread keeps one
  * {@link Mac} and gives it the key of each call: {@code Mac.getInstance} looks the algorithm up
- * among the security providers every time, and that lookup was a quarter of the cost of an HMAC of a
- * frame (docs/performance.md). A {@code Mac} is not thread-safe, hence one per thread.
+ * among the security providers every time, and with the provider chosen at a new {@code Mac}'s
+ * first {@code init} that was 40% of the cost of an HMAC of a frame (docs/performance.md). A
+ * {@code Mac} is not thread-safe, hence one per thread.
  */
 public final class HmacSha256 {
 
