@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class ReplayGuardTest {
@@ -81,5 +83,39 @@ class ReplayGuardTest {
         guard.forgetExpired(T + 2 * WINDOW + WINDOW / 2);
         assertEquals(2, guard.size(), "the next scan drops what expired meanwhile");
         assertFalse(guard.firstUse("new", T + 2 * WINDOW + WINDOW / 2));
+    }
+
+    @Test
+    void idsThatJavaHashesAlikeAreTwoIds() {
+        assertEquals("Aa".hashCode(), "BB".hashCode());
+        guard.firstUse("Aa", T);
+
+        assertTrue(guard.firstUse("BB", T));
+    }
+
+    @Test
+    void noRandomIdIsTakenForAReplay() {
+        Random random = new Random(42);
+        for (int i = 0; i < 500_000; i++) {
+            String id = new UUID(random.nextLong(), random.nextLong()).toString();
+            assertTrue(guard.firstUse(id, T), () -> id + " taken for a replay");
+        }
+        assertEquals(500_000, guard.size());
+    }
+
+    @Test
+    void givesBackTheRoomABurstOfIdsTook() {
+        for (int i = 0; i < 10_000; i++) {
+            guard.firstUse("burst-" + i, T);
+        }
+        guard.firstUse("late", T + WINDOW);
+        int held = guard.capacity();
+
+        guard.forgetExpired(T + 2 * WINDOW + 1);
+
+        assertEquals(1, guard.size());
+        assertTrue(guard.capacity() <= held / 64, guard.capacity() + " of " + held);
+        assertFalse(guard.firstUse("late", T + 2 * WINDOW + 1));
+        assertTrue(guard.firstUse("burst-1", T + 2 * WINDOW + 1));
     }
 }
