@@ -11,8 +11,8 @@ import java.util.logging.Logger;
 
 /**
  * The scheduler Tyrus's sessions get ({@link TyrusInternals#useScheduler}). Tyrus re-arms a
- * session's idle check after every frame it receives, due once the session's idle timeout has
- * passed. Tocsin leaves that timeout off (the heartbeat closes silent connections), so the check
+ * session's idle check after every frame it receives (and every ping or message sent through it),
+ * due once the session's idle timeout has passed. Tocsin leaves that timeout off (the heartbeat closes silent connections), so the check
  * is due at once and finds nothing to do; handed to the pool, it cost a wake-up of the pool's
  * thread for every frame received (docs/performance.md). A task that {@code runsHere} and is due
  * at once runs on the calling thread instead, before {@code schedule} returns; every other task

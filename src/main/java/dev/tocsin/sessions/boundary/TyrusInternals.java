@@ -37,7 +37,7 @@ final class TyrusInternals {
     private static final Field WRITER = field("org.glassfish.tyrus.core.ProtocolHandler", "writer");
     private static final Field CONTAINER_SCHEDULER = field("org.glassfish.tyrus.core.BaseContainer", "managedScheduledExecutorService");
 
-    /** Tyrus's idle check, which a session schedules after every frame it receives ({@link IdleCheckScheduler}). */
+    /** Tyrus's idle check, which a session schedules after every frame it receives or sends itself ({@link IdleCheckScheduler}). */
     static final String IDLE_CHECK = "org.glassfish.tyrus.core.TyrusSession$IdleTimeoutCommand";
 
     private TyrusInternals() {

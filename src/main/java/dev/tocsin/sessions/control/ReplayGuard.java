@@ -14,7 +14,7 @@ import org.agrona.collections.Long2LongHashMap;
  * collection copied them again (docs/performance.md); now the id strings die young. Two ids with
  * the same hash make the second a replay: for ids that differ at random, as the UUIDs the protocol
  * asks for, a chance per frame of the ids held over 2^64, with all that a connection can hold at
- * the default rate limit (4,800) one in 4·10^15. A false "replay" costs the client a resend with a new id.
+ * the default rate limit (about 6,000) one in 3·10^15. A false "replay" costs the client a resend with a new id.
  */
 public final class ReplayGuard {
 
