@@ -182,8 +182,7 @@ public class ClientProtocol {
             // broadcast after the registration and reaches the subscription; one stored before it
             // is counted in "latest" and dropped if it was held. Live frames are held until the
             // reply is queued, so that no alert overtakes "subscribed".
-            Subscription subscription = new Subscription(connection, topic, 0, true, replay::catchUp);
-            registry.subscribe(subscription);
+            Subscription subscription = register(connection, topic, 0);
             long latest;
             try {
                 latest = log.latestOffset(topic);
@@ -206,16 +205,16 @@ public class ClientProtocol {
             reply.add("reset", JSON.createObjectBuilder().add("requested", resumeAfter).add("restartAt", resume.after())
                     .add("reason", resume.reason()));
         }
-        Subscription subscription = subscribe(connection, topic, resume.after(), latest);
+        Subscription subscription = register(connection, topic, resume.after());
+        sequence.subscribed(topic, latest);
         connection.outbox().offer(frames.reply(connection, MessageType.SUBSCRIBED, envelope.id(), topic, reply.add("offset", resume.after())));
         replay.start(subscription, resume.after());
     }
 
-    /** Registers a subscription that holds live frames back until its reply is queued, from {@code after}; the topic's newest offset is {@code latest}. */
-    private Subscription subscribe(Connection connection, String topic, long after, long latest) {
+    /** Registers a subscription from {@code after} that holds live frames back until its reply is queued ({@link Subscription#replayDone()}). */
+    private Subscription register(Connection connection, String topic, long after) {
         Subscription subscription = new Subscription(connection, topic, after, true, replay::catchUp);
         registry.subscribe(subscription);
-        sequence.subscribed(topic, latest);
         return subscription;
     }
 
