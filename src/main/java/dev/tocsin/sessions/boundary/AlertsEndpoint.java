@@ -51,7 +51,7 @@ public class AlertsEndpoint {
      */
     public static final int HARD_LIMIT_BYTES = 262_144;
     private static final Logger LOG = Logger.getLogger(AlertsEndpoint.class.getName());
-    private static final String CONNECTION = "tocsin.connection";
+    private static final String ATTACHED = "tocsin.connection";
 
     @Inject
     Sessions registry;
@@ -89,13 +89,14 @@ public class AlertsEndpoint {
         // frames written past Tyrus would not restart it. Tyrus still schedules a check per frame
         // received, which finds nothing to do and runs on the receiving thread (IdleCheckScheduler).
         TyrusInternals.useScheduler(session, idleTimers);
+        ConsumedInput input = TyrusInternals.consumedInput(session);
         Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code),
-                kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer(), metrics::settled),
+                kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer(), metrics::settled, input),
                 settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
                 new ReplayGuard(settings.replayWindow().toMillis()),
                 new RateLimiter(settings.framesPerSecond(), settings.framesBurst(), System.nanoTime()));
-        session.getUserProperties().put(CONNECTION, connection);
+        session.getUserProperties().put(ATTACHED, new Attached(connection, input));
         registry.add(connection);
     }
 
@@ -108,17 +109,17 @@ public class AlertsEndpoint {
 
     @OnMessage(maxMessageSize = HARD_LIMIT_BYTES)
     public void text(String text, Session session) {
-        protocol.onFrame(connection(session), decoder.decode(text));
+        protocol.onFrame(received(session), decoder.decode(text));
     }
 
     @OnMessage(maxMessageSize = 1024)
     public void binary(ByteBuffer ignored, Session session) {
-        protocol.refuse(connection(session), ErrorCode.BINARY_NOT_SUPPORTED, null, null);
+        protocol.refuse(received(session), ErrorCode.BINARY_NOT_SUPPORTED, null, null);
     }
 
     @OnMessage
     public void pong(PongMessage pong, Session session) {
-        connection(session).heard();
+        received(session).heard();
     }
 
     /** The server closes: stop fanning out to it now, whether or not the peer completes the close. */
@@ -138,7 +139,19 @@ public class AlertsEndpoint {
         LOG.log(Level.FINE, "WebSocket error on " + session.getId(), error);
     }
 
+    /** What a session carries: its connection, and what lets go of its consumed read buffer. */
+    private record Attached(Connection connection, ConsumedInput input) {
+    }
+
     private static Connection connection(Session session) {
-        return (Connection) session.getUserProperties().get(CONNECTION);
+        Attached attached = (Attached) session.getUserProperties().get(ATTACHED);
+        return attached == null ? null : attached.connection();
+    }
+
+    /** The connection a frame was read from, on the thread that read it; the read buffer is let go first. */
+    private static Connection received(Session session) {
+        Attached attached = (Attached) session.getUserProperties().get(ATTACHED);
+        attached.input().release();
+        return attached.connection();
     }
 }

@@ -118,6 +118,11 @@ final class TyrusInternals {
         }
     }
 
+    /** What lets go of the session's consumed read buffer ({@link ConsumedInput}). */
+    static ConsumedInput consumedInput(Session session) {
+        return new ConsumedInput(tyrusWriter(session));
+    }
+
     private static org.glassfish.tyrus.spi.Writer tyrusWriter(Session session) {
         if (WEB_SOCKET == null || PROTOCOL_HANDLER == null || WRITER == null) {
             return null;

@@ -2,12 +2,19 @@ package dev.tocsin.sessions.boundary;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.glassfish.grizzly.Buffer;
 import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.HttpResponsePacket;
+import org.glassfish.grizzly.http.util.BufferChunk;
+import org.glassfish.grizzly.http.util.ByteChunk;
 import org.glassfish.grizzly.http.util.CharChunk;
+import org.glassfish.grizzly.http.util.DataChunk;
 import org.glassfish.grizzly.http.util.MimeHeaders;
 import org.glassfish.grizzly.http.util.Parameters;
 
@@ -22,6 +29,12 @@ import org.glassfish.grizzly.http.util.Parameters;
  * value with their byte, char and buffer views;</li>
  * <li>Tyrus's own copy of the handshake (its request and response headers, parameters and
  * configuration), which its upgrade handler reads once, to open the connection.</li>
+ * <li>the read buffer the request was parsed from. Grizzly reads into slices of a 64 KiB array
+ * that each worker thread carves up for its reads, and the request line's parts (method, URI,
+ * protocol, host, upgrade) point into it, which kept the whole array, shared with the reads of
+ * the connections opened beside it, alive: about 6.5 KiB of heap per held connection. Each part
+ * gets its own copy of its bytes instead ({@link #ownBytes}), as Grizzly parses the URI into when
+ * it is changed. ({@link ConsumedInput} does the same for what the connection reads later.)</li>
  * </ul>
  * Grizzly allocates the first two again, lazily, should it reuse the request object for another
  * request: {@link CharChunk#reset()} is its own way of dropping a chunk's buffer, and a header
@@ -43,6 +56,23 @@ final class UpgradedRequest {
     private static final Field HEADER_FIELDS = TyrusInternals.field("org.glassfish.grizzly.http.util.MimeHeaders", "headers");
     private static final Field PROXIED = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusServletUpgrade$TyrusHttpUpgradeHandlerProxy", "handler");
     private static final Field HANDSHAKE = TyrusInternals.field("org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "upgradeInfo");
+    private static final Field HEADER_BUFFER = TyrusInternals.field("org.glassfish.grizzly.http.HttpHeader", "headerBuffer");
+    /** A class's own and inherited {@link DataChunk} fields, made accessible. */
+    private static final ClassValue<List<Field>> CHUNKS = new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+            List<Field> chunks = new ArrayList<>();
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Field field : c.getDeclaredFields()) {
+                    if (field.getType() == DataChunk.class && !Modifier.isStatic(field.getModifiers())) {
+                        field.setAccessible(true);
+                        chunks.add(field);
+                    }
+                }
+            }
+            return List.copyOf(chunks);
+        }
+    };
 
     private final Object upgradeHandler;
     private final Object catalinaRequest;
@@ -92,7 +122,7 @@ final class UpgradedRequest {
      */
     boolean trim() {
         if (PROXIED == null || HANDSHAKE == null || PARAMETERS == null || PACKET == null || TMP_NAME == null || TMP_VALUE == null
-                || HEADER_FIELDS == null || IS_UPGRADE == null || HANDLER_OF == null) {
+                || HEADER_FIELDS == null || IS_UPGRADE == null || HANDLER_OF == null || HEADER_BUFFER == null) {
             return false;
         }
         try {
@@ -107,6 +137,9 @@ final class UpgradedRequest {
             HANDSHAKE.set(handler, null);
             dropScratchBuffers(parameters);
             dropHeaders(request.getHeaders());
+            ownBytes(request);
+            ownBytes(request.getRequestURIRef());
+            HEADER_BUFFER.set(request, null);
             HttpResponsePacket response = request.getResponse();
             if (response != null && response.isCommitted()) {
                 dropHeaders(response.getHeaders());
@@ -123,6 +156,40 @@ final class UpgradedRequest {
         for (Field scratch : new Field[] {TMP_NAME, TMP_VALUE}) {
             if (scratch.get(parameters) instanceof CharChunk chunk) {
                 chunk.reset();
+            }
+        }
+    }
+
+    /** Gives each of the object's chunks that points into a byte array or buffer its own copy of the bytes. */
+    static void ownBytes(Object holder) throws IllegalAccessException {
+        for (Field field : CHUNKS.get(holder.getClass())) {
+            if (field.get(holder) instanceof DataChunk chunk) {
+                ownBytes(chunk);
+            }
+        }
+    }
+
+    private static void ownBytes(DataChunk chunk) {
+        switch (chunk.getType()) {
+            case Bytes -> {
+                ByteChunk bytes = chunk.getByteChunk();
+                if (bytes.getBuffer() != null) {
+                    chunk.setBytes(Arrays.copyOfRange(bytes.getBuffer(), bytes.getStart(), bytes.getEnd()));
+                }
+            }
+            case Buffer -> {
+                BufferChunk bytes = chunk.getBufferChunk();
+                Buffer buffer = bytes.getBuffer();
+                if (buffer == null) {
+                    return;
+                }
+                byte[] copy = new byte[bytes.getEnd() - bytes.getStart()];
+                for (int i = 0; i < copy.length; i++) {
+                    copy[i] = buffer.get(bytes.getStart() + i);
+                }
+                chunk.setBytes(copy);
+            }
+            default -> {
             }
         }
     }

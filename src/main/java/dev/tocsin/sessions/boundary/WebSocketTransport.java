@@ -31,6 +31,7 @@ final class WebSocketTransport implements Outbox.Transport {
     private final Consumer<CloseCode> closing;
     private final IntConsumer written;
     private final Consumer<Boolean> trimmed;
+    private final ConsumedInput input;
 
     /**
      * @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes
@@ -38,9 +39,10 @@ final class WebSocketTransport implements Outbox.Transport {
      * @param written told of every write, with the number of frames it carries
      * @param sendBuffer the socket send buffer in bytes on the fast path over plain TCP, 0 for the kernel's
      * @param trimmed told once the connection settles whether its upgraded HTTP request was trimmed ({@link UpgradedRequest})
+     *                and its reads are let go of once read ({@link ConsumedInput})
      */
     WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen,
-                       IntConsumer written, int sendBuffer, Consumer<Boolean> trimmed) {
+                       IntConsumer written, int sendBuffer, Consumer<Boolean> trimmed, ConsumedInput input) {
         this.session = session;
         this.writer = TyrusInternals.frameWriter(session, sendBuffer, writerChosen);
         if (writer == null) {
@@ -50,12 +52,13 @@ final class WebSocketTransport implements Outbox.Transport {
         this.closing = closing;
         this.written = written;
         this.trimmed = trimmed;
+        this.input = input;
     }
 
     @Override
     public void settle() {
         UpgradedRequest upgraded = TyrusInternals.upgradedRequest(session);
-        trimmed.accept(upgraded != null && upgraded.trim());
+        trimmed.accept(upgraded != null && upgraded.trim() && input.found());
     }
 
     @Override

@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
+import org.glassfish.grizzly.Buffer;
+import org.glassfish.grizzly.http.HttpRequestPacket;
 import org.glassfish.grizzly.http.util.CharChunk;
+import org.glassfish.grizzly.http.util.DataChunk;
 import org.glassfish.grizzly.http.util.MimeHeaders;
 import org.glassfish.grizzly.http.util.Parameters;
 import org.junit.jupiter.api.Test;
@@ -68,6 +72,37 @@ class UpgradedRequestTest {
         assertEquals(20, headers.size());
         assertEquals("w19", headers.getHeader("X-After-19"));
         assertNull(headers.getHeader("X-Before-0"));
+    }
+
+    @Test
+    void theRequestLinesPartsKeepTheirValuesButNotTheReadBuffer() throws Exception {
+        // As Grizzly parses a request: the parts point into the read buffer, itself a slice of a
+        // worker thread's 64 KiB array, by offset (as bytes) or through the buffer.
+        byte[] pool = new byte[65_536];
+        String line = "GET /ws?after=3 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUpgrade: websocket\r\n";
+        int at = 40_000;
+        System.arraycopy(line.getBytes(StandardCharsets.US_ASCII), 0, pool, at, line.length());
+        Buffer read = org.glassfish.grizzly.memory.Buffers.wrap(null, pool);
+        HttpRequestPacket request = HttpRequestPacket.builder().build();
+        request.getMethodDC().setBytes(pool, at, at + 3);
+        request.getRequestURIRef().init(pool, at + 4, at + 7);
+        request.getQueryStringDC().setBytes(pool, at + 8, at + 15);
+        request.getProtocolDC().setBuffer(read, at + 16, at + 24);
+        request.getUpgradeDC().setBuffer(read, line.indexOf("websocket") + at, line.indexOf("websocket") + at + 9);
+
+        UpgradedRequest.ownBytes(request);
+        UpgradedRequest.ownBytes(request.getRequestURIRef());
+
+        assertEquals("GET", request.getMethod().getMethodString());
+        assertEquals("/ws", request.getRequestURI());
+        assertEquals("after=3", request.getQueryString());
+        assertEquals("HTTP/1.1", request.getProtocolString());
+        assertEquals("websocket", request.getUpgrade());
+        for (DataChunk chunk : new DataChunk[] {request.getMethodDC(), request.getQueryStringDC(), request.getProtocolDC(), request.getUpgradeDC(),
+                request.getRequestURIRef().getOriginalRequestURIBC(), request.getRequestURIRef().getRequestURIBC()}) {
+            assertTrue(chunk.getByteChunk().getBuffer() != pool && chunk.getBufferChunk().getBuffer() == null,
+                    () -> "still points into the read buffer: " + chunk);
+        }
     }
 
     @Test
