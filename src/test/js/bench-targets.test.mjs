@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const script = new URL('../../bench/targets.js', import.meta.url).pathname;
+const windowsScript = new URL('../../bench/windows.js', import.meta.url).pathname;
 
 function verdicts(lines) {
   const dir = mkdtempSync(join(tmpdir(), 'targets-'));
@@ -151,4 +152,14 @@ test('the heap held with 19,000 connections is judged against the limit it ran w
   assert.equal(next[heap], '4');
   ({ rows } = verdicts([run('tocsin', 'hold-19k', { established: 19000, liveHeapHeldMiB: 489 })]));
   assert.equal(rows[heap], 'not measured', 'no limit known, no verdict');
+});
+
+test('the run windows of a directory with only the extras (SKIP_HARNESS=1) say so, without a stack trace', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'windows-'));
+  try {
+    writeFileSync(join(dir, 'extra.jsonl'), '');
+    assert.equal(execFileSync('node', [windowsScript, dir], { encoding: 'utf8' }).trim(), '(no harness runs here)');
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });
