@@ -833,6 +833,9 @@ export class TocsinClient extends EventTarget {
         this.#alert(frame, d);
         break;
       case 'acknowledged':
+        // One per alert, with the same id live and in every replay of the alert.
+        if (typeof frame.id !== 'string' || this.#seen.has(frame.id)) break;
+        remember(this.#seen, frame.id);
         this.#emit('acknowledged', { alertId: d.alertId, topic: frame.topic, offset: d.offset, by: d.by, at: d.at });
         break;
       case 'subscribed':

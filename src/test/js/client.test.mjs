@@ -126,7 +126,7 @@ class FakeServer {
       if (this.answerPings) await this.pushReply(ws, reply('pong', frame.id, {}));
     } else if (frame.type === 'ack') {
       if (frame.d.kind === 'acknowledged') {
-        for (const s of this.live) await this.push(s, { ...reply('acknowledged', null, { alertId: frame.d.alertId, by: 'ada', at: 1 }), topic: frame.topic });
+        for (const s of this.live) await this.push(s, acknowledgedFrame(frame.topic, frame.d.alertId));
       }
       await this.pushReply(ws, { ...reply('receipt', frame.id, { alertId: frame.d.alertId }), topic: frame.topic });
     }
@@ -139,6 +139,10 @@ function reply(type, ref, d) {
 
 function alertFrame(topic, a) {
   return { v: 1, type: 'alert', id: a.id, ts: Date.now(), topic, d: { offset: a.offset, severity: a.severity, title: a.title, publishedBy: 'pat' } };
+}
+
+function acknowledgedFrame(topic, alertId) {
+  return { v: 1, type: 'acknowledged', id: 'acknowledged:' + alertId, ts: 1, topic, d: { alertId, by: 'ada', at: 1 } };
 }
 
 function client(server, options = {}) {
@@ -330,6 +334,24 @@ test('sends made while disconnected are queued, bounded, and flushed after welco
   assert.equal(server.received[2].d.kind, 'acknowledged');
   await until(() => c.events.filter(e => e.type === 'acknowledged').length === 2, 'acknowledged events');
   c.close();
+});
+
+test('an acknowledgement sent live and again with a replay of its alert is reported once', async () => {
+  const server = new FakeServer();
+  const c = client(server, { topics: ['alerts.r'] });
+  c.connect();
+  try {
+    await until(() => server.live.some(s => s.subscriptions.has('alerts.r')), 'the subscription');
+    const first = await server.publish('alerts.r', 'one');
+    const ws = server.live[0];
+    await server.push(ws, acknowledgedFrame('alerts.r', first.id));
+    await server.push(ws, acknowledgedFrame('alerts.r', first.id));
+    await server.push(ws, { ...acknowledgedFrame('alerts.r', 'a-other'), d: { alertId: 'a-other', by: 'bo', at: 2 } });
+    await until(() => c.events.some(e => e.type === 'acknowledged' && e.alertId === 'a-other'), 'the other acknowledgement');
+    assert.deepEqual(c.events.filter(e => e.type === 'acknowledged').map(e => e.alertId), [first.id, 'a-other']);
+  } finally {
+    c.close();
+  }
 });
 
 test('the token is refreshed before it expires by reconnecting and resuming', async () => {

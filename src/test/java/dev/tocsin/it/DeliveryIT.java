@@ -307,17 +307,28 @@ class DeliveryIT extends DeployedTocsin {
     }
 
     @Test
-    void aResumingClientReplaysAcknowledgementsAfterTheirAlerts() {
+    void aResumingClientReplaysAcknowledgementsAfterTheirAlertsAsTheFrameThatWasBroadcast() {
         String topic = topic();
-        String id = publish(Tocsin.alert(topic, "critical", "handled while away")).getString("id");
-        assertEquals(200, tocsin.post("api/alerts/" + id + "/acknowledgement", producer, "").statusCode());
-        try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
-            client.handshake(tocsin.token("back"));
-            client.resume(topic, 0);
-            assertEquals(id, client.nextAlert().getString("id"));
-            JsonObject cleared = client.next();
-            assertEquals("acknowledged", cleared.getString("type"));
-            assertEquals("pat", cleared.getJsonObject("d").getString("by"));
+        String id;
+        JsonObject broadcast;
+        try (ProtocolClient live = ProtocolClient.connect(tocsin)) {
+            live.handshake(tocsin.token("live"));
+            live.subscribe(topic);
+            id = publish(Tocsin.alert(topic, "critical", "handled while away")).getString("id");
+            assertEquals(id, live.nextAlert().getString("id"));
+            assertEquals(200, tocsin.post("api/alerts/" + id + "/acknowledgement", producer, "").statusCode());
+            broadcast = live.next();
+        }
+        assertEquals("acknowledged", broadcast.getString("type"));
+        for (String user : List.of("back", "later")) {
+            try (ProtocolClient client = ProtocolClient.connect(tocsin)) {
+                client.handshake(tocsin.token(user));
+                client.resume(topic, 0);
+                assertEquals(id, client.nextAlert().getString("id"));
+                JsonObject cleared = client.next();
+                assertEquals("pat", cleared.getJsonObject("d").getString("by"));
+                assertEquals(broadcast, cleared, "the same frame, id and signature included");
+            }
         }
     }
 

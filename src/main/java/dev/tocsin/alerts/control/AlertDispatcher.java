@@ -25,7 +25,6 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -38,6 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
 public class AlertDispatcher {
 
     public static final int MAX_IDEMPOTENCY_KEY = 128;
+
+    /** An {@code acknowledged} frame's id: this and its alert's id, one per alert, as only the first acknowledgement stands. */
+    public static final String ACKNOWLEDGED_ID_PREFIX = "acknowledged:";
 
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
@@ -129,14 +131,17 @@ public class AlertDispatcher {
 
     /**
      * A person's "I'm on it": stored with who and when, and broadcast to the topic as a signed
-     * {@code acknowledged} frame when it is the first. Anyone who may subscribe to the topic may acknowledge.
+     * {@code acknowledged} frame when it is the first. The frame is signed once and stored with the
+     * alert, so that a replay sends the same bytes to every resuming subscriber ({@link
+     * #acknowledgedFrame}). Anyone who may subscribe to the topic may acknowledge.
      */
     public StoredAlert acknowledge(Caller caller, String alertId) {
         StoredAlert visible = visible(caller, alertId);
         long now = System.currentTimeMillis();
-        AlertLog.Acknowledgement result = log.acknowledge(visible.id(), caller.subject(), now).orElseThrow(AlertDispatcher::notFound);
+        AlertLog.Acknowledgement result = log.acknowledge(visible.id(), caller.subject(), now, this::signedAcknowledgement)
+                .orElseThrow(AlertDispatcher::notFound);
         if (result.first()) {
-            String frame = acknowledgedFrame(result.alert());
+            String frame = result.alert().acknowledgedFrame();
             registry.broadcastEvent(result.alert().topic(), frame);
             relay.send(Relayed.event(result.alert().topic(), frame));
         }
@@ -154,9 +159,18 @@ public class AlertDispatcher {
         sequence.broadcast(relayed.topic(), relayed.offset(), relayed.frame());
     }
 
-    /** The signed {@code acknowledged} frame of an acknowledged alert. */
+    /**
+     * The signed {@code acknowledged} frame of an acknowledged alert: the one stored when it was
+     * acknowledged. An alert acknowledged before frames were stored gets it signed again, with the
+     * same id and content (an Ed25519 signature is deterministic too).
+     */
     public String acknowledgedFrame(StoredAlert alert) {
-        return signer.frame(Envelope.of(MessageType.ACKNOWLEDGED, UUID.randomUUID().toString(), alert.acknowledgedAt(),
+        String stored = alert.acknowledgedFrame();
+        return stored != null ? stored : signedAcknowledgement(alert);
+    }
+
+    private String signedAcknowledgement(StoredAlert alert) {
+        return signer.frame(Envelope.of(MessageType.ACKNOWLEDGED, ACKNOWLEDGED_ID_PREFIX + alert.id(), alert.acknowledgedAt(),
                 alert.topic(), JSON.createObjectBuilder()
                         .add("alertId", alert.id())
                         .add("offset", alert.offset())

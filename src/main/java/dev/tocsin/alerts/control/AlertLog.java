@@ -18,6 +18,7 @@ import jakarta.transaction.Transactional;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
 
@@ -161,13 +162,16 @@ public class AlertLog {
         return Optional.ofNullable(em.find(StoredAlert.class, id));
     }
 
-    /** Records a person's acknowledgement; the first one stands. Returns the alert and whether this call acknowledged it. */
-    public Optional<Acknowledgement> acknowledge(String id, String by, long at) {
+    /**
+     * Records a person's acknowledgement, with its signed frame; the first one stands. Returns the
+     * alert and whether this call acknowledged it.
+     */
+    public Optional<Acknowledgement> acknowledge(String id, String by, long at, Function<StoredAlert, String> frame) {
         StoredAlert alert = em.find(StoredAlert.class, id, LockModeType.PESSIMISTIC_WRITE);
         if (alert == null) {
             return Optional.empty();
         }
-        return Optional.of(new Acknowledgement(alert, alert.acknowledge(by, at)));
+        return Optional.of(new Acknowledgement(alert, alert.acknowledge(by, at, frame)));
     }
 
     public record Acknowledgement(StoredAlert alert, boolean first) {

@@ -6,6 +6,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Index;
 import jakarta.persistence.NamedQuery;
 import jakarta.persistence.Table;
+import java.util.function.Function;
 
 /**
  * An accepted alert as the log keeps it: its fields for queries, its offset in its topic, and the
@@ -59,6 +60,10 @@ public class StoredAlert {
 
     @Column(nullable = false, length = 65536)
     private String frame;
+
+    // Empty for alerts acknowledged before the frame was kept with them (and for unacknowledged ones).
+    @Column(name = "acknowledged_frame", length = 4000)
+    private String acknowledgedFrame;
 
     protected StoredAlert() {
     }
@@ -128,13 +133,23 @@ public class StoredAlert {
         return acknowledgedBy != null;
     }
 
-    /** @return false if someone acknowledged it already (the first acknowledgement stands) */
-    public boolean acknowledge(String by, long at) {
+    /** The signed {@code acknowledged} frame broadcast when it was acknowledged; null if none was kept. */
+    public String acknowledgedFrame() {
+        return acknowledgedFrame;
+    }
+
+    /**
+     * @param frame signs the {@code acknowledged} frame of this alert once acknowledged, kept with it
+     *              so that every replay sends the frame that was broadcast
+     * @return false if someone acknowledged it already (the first acknowledgement stands)
+     */
+    public boolean acknowledge(String by, long at, Function<StoredAlert, String> frame) {
         if (acknowledged()) {
             return false;
         }
         this.acknowledgedBy = by;
         this.acknowledgedAt = at;
+        this.acknowledgedFrame = frame.apply(this);
         return true;
     }
 }

@@ -20,7 +20,9 @@ import org.glassfish.grizzly.memory.Buffers;
  *
  * <p>Only on the thread that delivers a frame read from this connection: Grizzly's input buffer is
  * not thread-safe, and Grizzly processes one read of a connection at a time, on the thread that
- * also runs the servlet's read listener (Tyrus's), so that no read is appended meanwhile.
+ * also runs the servlet's read listener (Tyrus's), so that no read is appended meanwhile. That
+ * holds with Grizzly's worker-thread I/O strategy, Payara's default; with the same-thread one the
+ * listener runs on a pool thread while the next read may be appended.
  */
 final class ConsumedInput {
 

@@ -3,6 +3,7 @@ package dev.tocsin.alerts.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tocsin.alerts.entity.Alert;
 import dev.tocsin.alerts.entity.AlertDraft;
@@ -32,6 +33,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongFunction;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -160,6 +162,61 @@ class AlertDispatcherTest {
         ProtocolException fresh = assertThrows(ProtocolException.class, () -> dispatcher.publish(PRODUCER, draft, "k-2"));
         assertEquals(ErrorCode.INVALID_ALERT, fresh.code());
         assertEquals(0, signatures.get());
+    }
+
+    @Test
+    void anAcknowledgementIsSignedOnceAndEveryReplayGetsTheFrameThatWasBroadcast() {
+        List<StoredAlert> stored = new ArrayList<>();
+        useLog(new AlertLog() {
+            @Override
+            public Appended append(Alert alert, LongFunction<String> frame, String idempotencyKey, long keysNotBefore) {
+                stored.add(new StoredAlert(alert, stored.size() + 1, frame.apply(stored.size() + 1)));
+                return Appended.stored(stored.get(stored.size() - 1));
+            }
+
+            @Override
+            public Optional<StoredAlert> find(String id) {
+                return stored.stream().filter(a -> a.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public Optional<Acknowledgement> acknowledge(String id, String by, long at, Function<StoredAlert, String> frame) {
+                return find(id).map(a -> new Acknowledgement(a, a.acknowledge(by, at, frame)));
+            }
+        });
+        dispatcher.permissions = new TopicPermissions("publish alerts.** producers; subscribe alerts.** *");
+        String id = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null), null).id();
+        Caller olga = new Caller("olga", Set.of("ops"), Instant.now().plusSeconds(600));
+
+        dispatcher.acknowledge(olga, id);
+        dispatcher.acknowledge(PRODUCER, id);
+
+        assertEquals(2, signatures.get(), "the alert, and its first acknowledgement");
+        String broadcast = received.get(0).get(1);
+        received.forEach(frames -> assertEquals(List.of(frames.get(0), broadcast), frames, "the second acknowledgement is not broadcast"));
+        assertTrue(broadcast.contains("\"id\":\"acknowledged:" + id + "\""), broadcast);
+        assertTrue(broadcast.contains("\"by\":\"olga\""), broadcast);
+        for (int replay = 0; replay < 3; replay++) {
+            assertSame(broadcast, dispatcher.acknowledgedFrame(stored.get(0)));
+        }
+        assertEquals(2, signatures.get(), "replays sign nothing");
+    }
+
+    @Test
+    void anAlertAcknowledgedBeforeItsFrameWasKeptGetsTheSameFrameAtEveryReplay() {
+        StoredAlert alert = new StoredAlert(AlertValidation.accept(new AlertDraft("alerts.db", "critical", "down", null, null, null),
+                "pat", Instant.now()), 1, "{}");
+        alert.acknowledge("olga", 1_000, acknowledged -> null); // as loaded from a row written before the column
+
+        String first = dispatcher.acknowledgedFrame(alert);
+
+        assertEquals(first, dispatcher.acknowledgedFrame(alert), "same id, content and (deterministic) Ed25519 signature");
+        assertTrue(first.contains("\"id\":\"acknowledged:" + alert.id() + "\""), first);
+    }
+
+    private void useLog(AlertLog log) {
+        dispatcher.log = log;
+        dispatcher.sequence.log = log;
     }
 
     record RecordingTransport(List<String> frames) implements Outbox.Transport {
