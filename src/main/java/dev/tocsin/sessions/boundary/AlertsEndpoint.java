@@ -90,13 +90,14 @@ public class AlertsEndpoint {
         // received, which finds nothing to do and runs on the receiving thread (IdleCheckScheduler).
         TyrusInternals.useScheduler(session, idleTimers);
         ConsumedInput input = TyrusInternals.consumedInput(session);
+        OpenRequest open = new OpenRequest();
         Outbox outbox = new Outbox(new WebSocketTransport(session, executor, code -> disconnecting(session, code),
-                kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer(), metrics::settled, input),
+                kind -> metrics.frameWriter(kind.tag()), metrics.writeCounter(), settings.socketSendBuffer(), metrics::settled, input, open),
                 settings.outboxMaxBytes());
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
                 new ReplayGuard(settings.replayWindow().toMillis()),
                 new RateLimiter(settings.framesPerSecond(), settings.framesBurst(), System.nanoTime()));
-        session.getUserProperties().put(ATTACHED, new Attached(connection, input));
+        session.getUserProperties().put(ATTACHED, new Attached(connection, input, open));
         registry.add(connection);
     }
 
@@ -130,6 +131,10 @@ public class AlertsEndpoint {
 
     @OnClose
     public void close(Session session, CloseReason reason) {
+        Attached attached = (Attached) session.getUserProperties().get(ATTACHED);
+        if (attached != null) {
+            attached.open().closed(); // before the container recycles the upgraded request
+        }
         registry.remove(connection(session));
         metrics.closed(reason.getCloseCode().getCode());
     }
@@ -139,8 +144,8 @@ public class AlertsEndpoint {
         LOG.log(Level.FINE, "WebSocket error on " + session.getId(), error);
     }
 
-    /** What a session carries: its connection, and what lets go of its consumed read buffer. */
-    private record Attached(Connection connection, ConsumedInput input) {
+    /** What a session carries: its connection, what lets go of its consumed read buffer, and whether its upgraded request is still its own. */
+    private record Attached(Connection connection, ConsumedInput input, OpenRequest open) {
     }
 
     private static Connection connection(Session session) {
@@ -151,7 +156,7 @@ public class AlertsEndpoint {
     /** The connection a frame was read from, on the thread that read it; the read buffer is let go first. */
     private static Connection received(Session session) {
         Attached attached = (Attached) session.getUserProperties().get(ATTACHED);
-        attached.input().release();
+        attached.open().whileOpen(attached.input()::release);
         return attached.connection();
     }
 }

@@ -42,12 +42,15 @@ final class ConsumedInput {
         this.tyrusWriter = tyrusWriter;
     }
 
-    /** Called when a frame read from the connection is delivered, on the thread that delivers it. */
-    void release() {
+    /**
+     * Called when a frame read from the connection is delivered, on the thread that delivers it,
+     * while the connection is open ({@link OpenRequest}).
+     *
+     * @return true if a buffer was let go
+     */
+    boolean release() {
         Object found = input();
-        if (found != NONE) {
-            release((InputBuffer) found);
-        }
+        return found != NONE && release((InputBuffer) found);
     }
 
     /** @return whether Grizzly's input buffer is under this connection, so that {@link #release()} has something to do; any thread, once the upgrade is done */

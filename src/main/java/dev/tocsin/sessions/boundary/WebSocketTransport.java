@@ -32,6 +32,7 @@ final class WebSocketTransport implements Outbox.Transport {
     private final IntConsumer written;
     private final Consumer<Boolean> trimmed;
     private final ConsumedInput input;
+    private final OpenRequest open;
 
     /**
      * @param closing told at once when the server decides to close, before the close handshake, which a peer that does not read never completes
@@ -40,9 +41,10 @@ final class WebSocketTransport implements Outbox.Transport {
      * @param sendBuffer the socket send buffer in bytes on the fast path over plain TCP, 0 for the kernel's
      * @param trimmed told once the connection settles whether its upgraded HTTP request was trimmed ({@link UpgradedRequest})
      *                and its reads are let go of once read ({@link ConsumedInput})
+     * @param open the trim runs only while the upgraded request is still this connection's
      */
     WebSocketTransport(Session session, Executor closer, Consumer<CloseCode> closing, Consumer<TyrusInternals.WriterKind> writerChosen,
-                       IntConsumer written, int sendBuffer, Consumer<Boolean> trimmed, ConsumedInput input) {
+                       IntConsumer written, int sendBuffer, Consumer<Boolean> trimmed, ConsumedInput input, OpenRequest open) {
         this.session = session;
         this.writer = TyrusInternals.frameWriter(session, sendBuffer, writerChosen);
         if (writer == null) {
@@ -53,12 +55,15 @@ final class WebSocketTransport implements Outbox.Transport {
         this.written = written;
         this.trimmed = trimmed;
         this.input = input;
+        this.open = open;
     }
 
     @Override
     public void settle() {
-        UpgradedRequest upgraded = TyrusInternals.upgradedRequest(session);
-        trimmed.accept(upgraded != null && upgraded.trim() && input.found());
+        trimmed.accept(open.whileOpen(() -> {
+            UpgradedRequest upgraded = TyrusInternals.upgradedRequest(session);
+            return upgraded != null && upgraded.trim() && input.found();
+        }));
     }
 
     @Override
