@@ -30,6 +30,7 @@ import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
 import java.util.UUID;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -97,7 +98,7 @@ public class AlertsEndpoint {
         Connection connection = new Connection(UUID.randomUUID().toString(), outbox,
                 new ReplayGuard(settings.replayWindow().toMillis()),
                 new RateLimiter(settings.framesPerSecond(), settings.framesBurst(), System.nanoTime()));
-        session.getUserProperties().put(ATTACHED, new Attached(connection, input, open));
+        session.getUserProperties().put(ATTACHED, new Attached(connection, open, input::release));
         registry.add(connection);
     }
 
@@ -144,8 +145,11 @@ public class AlertsEndpoint {
         LOG.log(Level.FINE, "WebSocket error on " + session.getId(), error);
     }
 
-    /** What a session carries: its connection, what lets go of its consumed read buffer, and whether its upgraded request is still its own. */
-    private record Attached(Connection connection, ConsumedInput input, OpenRequest open) {
+    /**
+     * What a session carries: its connection, whether its upgraded request is still its own, and
+     * what lets go of its consumed read buffer ({@link ConsumedInput#release}, made once: it runs for every frame).
+     */
+    private record Attached(Connection connection, OpenRequest open, BooleanSupplier releaseInput) {
     }
 
     private static Connection connection(Session session) {
@@ -156,7 +160,7 @@ public class AlertsEndpoint {
     /** The connection a frame was read from, on the thread that read it; the read buffer is let go first. */
     private static Connection received(Session session) {
         Attached attached = (Attached) session.getUserProperties().get(ATTACHED);
-        attached.open().whileOpen(attached.input()::release);
+        attached.open().whileOpen(attached.releaseInput());
         return attached.connection();
     }
 }
