@@ -46,6 +46,7 @@ class AlertDispatcherTest {
     final AtomicInteger framings = new AtomicInteger();
     final AtomicInteger published = new AtomicInteger();
     final List<List<String>> received = new ArrayList<>();
+    final List<StoredAlert> stored = new ArrayList<>();
     AlertDispatcher dispatcher;
 
     @BeforeEach
@@ -56,12 +57,21 @@ class AlertDispatcherTest {
         dispatcher.relay = new NodeRelay();
         dispatcher.permissions = new TopicPermissions("publish alerts.** producers");
         dispatcher.log = new AlertLog() {
-            long offset;
-
             @Override
             public Appended append(Alert alert, LongFunction<String> frame, String idempotencyKey, long keysNotBefore) {
-                offset++;
-                return Appended.stored(new StoredAlert(alert, offset, frame.apply(offset)));
+                long offset = stored.size() + 1;
+                stored.add(new StoredAlert(alert, offset, frame.apply(offset)));
+                return Appended.stored(stored.get(stored.size() - 1));
+            }
+
+            @Override
+            public Optional<StoredAlert> find(String id) {
+                return stored.stream().filter(a -> a.id().equals(id)).findFirst();
+            }
+
+            @Override
+            public Optional<Acknowledgement> acknowledge(String id, String by, long at, Function<StoredAlert, String> frame) {
+                return find(id).map(a -> new Acknowledgement(a, a.acknowledge(by, at, frame)));
             }
         };
         dispatcher.sequence = new TopicSequence();
@@ -166,24 +176,6 @@ class AlertDispatcherTest {
 
     @Test
     void anAcknowledgementIsSignedOnceAndEveryReplayGetsTheFrameThatWasBroadcast() {
-        List<StoredAlert> stored = new ArrayList<>();
-        useLog(new AlertLog() {
-            @Override
-            public Appended append(Alert alert, LongFunction<String> frame, String idempotencyKey, long keysNotBefore) {
-                stored.add(new StoredAlert(alert, stored.size() + 1, frame.apply(stored.size() + 1)));
-                return Appended.stored(stored.get(stored.size() - 1));
-            }
-
-            @Override
-            public Optional<StoredAlert> find(String id) {
-                return stored.stream().filter(a -> a.id().equals(id)).findFirst();
-            }
-
-            @Override
-            public Optional<Acknowledgement> acknowledge(String id, String by, long at, Function<StoredAlert, String> frame) {
-                return find(id).map(a -> new Acknowledgement(a, a.acknowledge(by, at, frame)));
-            }
-        });
         dispatcher.permissions = new TopicPermissions("publish alerts.** producers; subscribe alerts.** *");
         String id = dispatcher.publish(PRODUCER, new AlertDraft("alerts.db", "critical", "down", null, null, null), null).id();
         Caller olga = new Caller("olga", Set.of("ops"), Instant.now().plusSeconds(600));
@@ -212,11 +204,6 @@ class AlertDispatcherTest {
 
         assertEquals(first, dispatcher.acknowledgedFrame(alert), "same id, content and (deterministic) Ed25519 signature");
         assertTrue(first.contains("\"id\":\"acknowledged:" + alert.id() + "\""), first);
-    }
-
-    private void useLog(AlertLog log) {
-        dispatcher.log = log;
-        dispatcher.sequence.log = log;
     }
 
     record RecordingTransport(List<String> frames) implements Outbox.Transport {
