@@ -1,7 +1,7 @@
 // TocsinClient's behaviour against an in-memory fake of the server: handshake, resume by offset,
 // de-duplication, signature failures, backoff, terminal close codes, heartbeat, queueing and
 // token refresh. The fake signs with the demo key of docs/test-vectors.json. Run: node --test src/test/js/
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
@@ -145,11 +145,20 @@ function acknowledgedFrame(topic, alertId) {
   return { v: 1, type: 'acknowledged', id: 'acknowledged:' + alertId, ts: 1, topic, d: { alertId, by: 'ada', at: 1 } };
 }
 
+// Every client a test made is closed after it, passed or failed: a client left running keeps its
+// timers, and node --test would hang on a failed test instead of reporting it.
+const made = new Set();
+afterEach(() => {
+  for (const c of made) c.close('test over');
+  made.clear();
+});
+
 function client(server, options = {}) {
   const c = new TocsinClient({
     url: 'ws://127.0.0.1:1/ws', keysUrl: 'http://127.0.0.1:1/api/keys', WebSocket: server.WebSocket, fetch: server.fetch,
     getToken: async () => 'tok-' + server.handshakes.length, backoffBaseMs: 10, backoffCapMs: 40, ...options,
   });
+  made.add(c);
   c.events = [];
   for (const type of ['state', 'alert', 'acknowledged', 'error', 'tampered', 'subscribed', 'reset', 'welcome']) {
     c.on(type, detail => c.events.push({ ...detail, type }));
@@ -340,18 +349,14 @@ test('an acknowledgement sent live and again with a replay of its alert is repor
   const server = new FakeServer();
   const c = client(server, { topics: ['alerts.r'] });
   c.connect();
-  try {
-    await until(() => server.live.some(s => s.subscriptions.has('alerts.r')), 'the subscription');
-    const first = await server.publish('alerts.r', 'one');
-    const ws = server.live[0];
-    await server.push(ws, acknowledgedFrame('alerts.r', first.id));
-    await server.push(ws, acknowledgedFrame('alerts.r', first.id));
-    await server.push(ws, { ...acknowledgedFrame('alerts.r', 'a-other'), d: { alertId: 'a-other', by: 'bo', at: 2 } });
-    await until(() => c.events.some(e => e.type === 'acknowledged' && e.alertId === 'a-other'), 'the other acknowledgement');
-    assert.deepEqual(c.events.filter(e => e.type === 'acknowledged').map(e => e.alertId), [first.id, 'a-other']);
-  } finally {
-    c.close();
-  }
+  await until(() => server.live.some(s => s.subscriptions.has('alerts.r')), 'the subscription');
+  const first = await server.publish('alerts.r', 'one');
+  const ws = server.live[0];
+  await server.push(ws, acknowledgedFrame('alerts.r', first.id));
+  await server.push(ws, acknowledgedFrame('alerts.r', first.id));
+  await server.push(ws, { ...acknowledgedFrame('alerts.r', 'a-other'), d: { alertId: 'a-other', by: 'bo', at: 2 } });
+  await until(() => c.events.some(e => e.type === 'acknowledged' && e.alertId === 'a-other'), 'the other acknowledgement');
+  assert.deepEqual(c.events.filter(e => e.type === 'acknowledged').map(e => e.alertId), [first.id, 'a-other']);
 });
 
 test('the token is refreshed before it expires by reconnecting and resuming', async () => {
