@@ -1,10 +1,9 @@
 package dev.tocsin.sessions.control;
 
 import dev.tocsin.envelope.entity.CloseCode;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,6 +20,9 @@ public final class Outbox {
 
     /** Frames queued beyond this many characters wait for the next send. */
     public static final int MAX_BATCH_CHARS = 32_768;
+
+    /** A queue that held more entries than this is replaced by a small one once drained. */
+    static final int KEPT_ENTRIES_AT_MOST = 64;
 
     /** Where frames go; the production one wraps a WebSocket session. */
     public interface Transport {
@@ -43,7 +45,12 @@ public final class Outbox {
 
     private final Transport transport;
     private final long maxBytes;
-    private final Queue<Object> queue = new ConcurrentLinkedQueue<>();
+    // An array queue under a lock, not a linked one: a broadcast enqueues to every subscriber, and a
+    // node per frame queued was 24 of the 84 bytes a delivery allocated (docs/performance.md). After
+    // a burst (a replay) the drained queue is replaced, so that an idle connection keeps a small array.
+    private final Object queueLock = new Object();
+    private ArrayDeque<Object> queue = new ArrayDeque<>(1); // guarded by queueLock
+    private int peak; // guarded by queueLock: the most entries since the queue was last replaced
     private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -93,8 +100,18 @@ public final class Outbox {
             closeNow(CloseCode.SLOW_CONSUMER, "outbound queue over " + maxBytes + " bytes");
             return false;
         }
-        queue.add(frame);
+        add(frame, null);
         return true;
+    }
+
+    private void add(Object entry, Object then) {
+        synchronized (queueLock) {
+            queue.addLast(entry);
+            if (then != null) {
+                queue.addLast(then);
+            }
+            peak = Math.max(peak, queue.size());
+        }
     }
 
     /** Queues a frame, then a close once that frame is written: for errors that end the connection. */
@@ -103,15 +120,17 @@ public final class Outbox {
             return;
         }
         queuedBytes.addAndGet(text.length());
-        queue.add(new Frame(text));
-        queue.add(new Close(code, detail));
+        add(new Frame(text), new Close(code, detail));
         flush();
     }
 
     /** Closes without waiting for queued frames (they are dropped). */
     public void closeNow(CloseCode code, String detail) {
         if (closed.compareAndSet(false, true)) {
-            queue.clear();
+            synchronized (queueLock) {
+                queue = new ArrayDeque<>(1);
+                peak = 0;
+            }
             transport.close(code, detail);
             signalDrained();
         }
@@ -195,24 +214,20 @@ public final class Outbox {
      */
     private void drain() {
         while (!closed.get()) {
-            // Only the holder of "sending" takes from the queue, so what it peeks is what it polls.
-            Object head = queue.peek();
-            if (head == null) {
+            Object taken = take();
+            if (taken == null) {
                 sending.set(false);
-                if (queue.isEmpty() || !sending.compareAndSet(false, true)) {
+                if (isEmpty() || !sending.compareAndSet(false, true)) {
                     return;
                 }
                 continue;
             }
-            if (head instanceof Close close) {
-                queue.poll();
+            if (taken instanceof Close close) {
                 closeNow(close.code(), close.detail());
                 return;
             }
-            List<Frame> batch = takeBatch();
-            if (batch.isEmpty()) {
-                continue; // closeNow cleared the queue since the peek: the loop ends on "closed"
-            }
+            @SuppressWarnings("unchecked")
+            List<Frame> batch = (List<Frame>) taken;
             // Whichever of "send returned" and "send completed" comes second goes on draining, still
             // holding "sending": a completion inside send() must not recurse, one on another thread
             // must not be lost. The next write resets the hand-off only after both have passed it.
@@ -239,31 +254,54 @@ public final class Outbox {
         }
     }
 
+    /** The queue as it is now: lets a test see that a drained burst's queue was replaced. */
+    Object queueInstance() {
+        synchronized (queueLock) {
+            return queue;
+        }
+    }
+
+    private boolean isEmpty() {
+        synchronized (queueLock) {
+            return queue.isEmpty();
+        }
+    }
+
     /**
-     * Takes the frames at the head of the queue, up to a close or the batch limit (at least one,
-     * unless a close cleared the queue), and counts their characters into {@link #inFlightChars}.
+     * What the holder of "sending" writes next: null when the queue is empty, a {@link Close}, or
+     * the frames at the head of the queue up to a close or the batch limit (at least one), whose
+     * characters it counts into {@link #inFlightChars}.
      */
-    private List<Frame> takeBatch() {
-        if (!(queue.poll() instanceof Frame first)) {
-            return List.of();
-        }
-        if (!(queue.peek() instanceof Frame next)) {
-            inFlightChars = first.length();
-            return List.of(first);
-        }
-        List<Frame> batch = new ArrayList<>(4);
-        batch.add(first);
-        long chars = first.length();
-        while (chars + next.length() <= MAX_BATCH_CHARS) {
-            queue.poll();
-            batch.add(next);
-            chars += next.length();
-            if (!(queue.peek() instanceof Frame following)) {
-                break;
+    private Object take() {
+        synchronized (queueLock) {
+            Object head = queue.pollFirst();
+            if (head == null || head instanceof Close) {
+                return head;
             }
-            next = following;
+            Frame first = (Frame) head;
+            List<Frame> batch;
+            long chars = first.length();
+            if (!(queue.peekFirst() instanceof Frame next)) {
+                batch = List.of(first);
+            } else {
+                batch = new ArrayList<>(4);
+                batch.add(first);
+                while (chars + next.length() <= MAX_BATCH_CHARS) {
+                    queue.pollFirst();
+                    batch.add(next);
+                    chars += next.length();
+                    if (!(queue.peekFirst() instanceof Frame following)) {
+                        break;
+                    }
+                    next = following;
+                }
+            }
+            inFlightChars = chars;
+            if (queue.isEmpty() && peak > KEPT_ENTRIES_AT_MOST) {
+                queue = new ArrayDeque<>(1);
+                peak = 0;
+            }
+            return batch;
         }
-        inFlightChars = chars;
-        return batch;
     }
 }

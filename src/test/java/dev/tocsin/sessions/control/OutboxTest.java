@@ -3,7 +3,9 @@ package dev.tocsin.sessions.control;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tocsin.envelope.entity.CloseCode;
@@ -329,6 +331,39 @@ class OutboxTest {
 
         assertEquals(List.of("a"), transport.sent);
         assertEquals(List.of(CloseCode.GOING_AWAY), transport.closes);
+    }
+
+    @Test
+    void aDrainedBurstLeavesASmallQueueBehindWhileAQueueOfOrdinarySizeIsKept() {
+        outbox.offer("a");
+        Object first = outbox.queueInstance();
+        List<String> expected = new ArrayList<>(List.of("a"));
+        for (int i = 0; i < 10; i++) {
+            outbox.offer("b" + i);
+            expected.add("b" + i);
+        }
+        drainAll();
+        assertSame(first, outbox.queueInstance(), "ten queued: the queue is kept");
+
+        Outbox roomy = new Outbox(transport, 100_000);
+        roomy.offer("c");
+        Object before = roomy.queueInstance();
+        expected.add("c");
+        for (int i = 0; i <= Outbox.KEPT_ENTRIES_AT_MOST; i++) {
+            roomy.offer("d" + i);
+            expected.add("d" + i);
+        }
+        assertSame(before, roomy.queueInstance(), "not replaced while frames wait in it");
+        drainAll();
+        assertNotSame(before, roomy.queueInstance(), "a burst's grown array is not kept once drained");
+        assertEquals(expected, transport.sent);
+        assertEquals(0, roomy.queuedBytes());
+    }
+
+    private void drainAll() {
+        while (!transport.pending.isEmpty()) {
+            transport.completeNext();
+        }
     }
 
     @Test
