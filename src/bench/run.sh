@@ -23,7 +23,8 @@ harness_src=${BENCH_HARNESS:-$repo/../shared/bench}
 harness=$repo/target/bench-harness
 port=${TOCSIN_BENCH_PORT:-18083}
 stamp=$(date +%Y%m%d-%H%M%S)
-out=${OUT:-$repo/target/bench/$stamp}
+# Absolute: the harness runs from its own folder, where a relative OUT would put its results.
+out=$(realpath -m "${OUT:-$repo/target/bench/$stamp}")
 
 [[ -f $harness_src/run-peers.sh ]] || { echo "no load harness at $harness_src (set BENCH_HARNESS)" >&2; exit 2; }
 if [[ -z ${SKIP_BUILD:-} ]]; then
