@@ -133,10 +133,10 @@ public class AlertsEndpoint {
     @OnClose
     public void close(Session session, CloseReason reason) {
         Attached attached = (Attached) session.getUserProperties().get(ATTACHED);
-        if (attached != null) {
+        if (attached != null) { // null only if the open failed before it attached the connection
             attached.open().closed(); // before the container recycles the upgraded request
+            registry.remove(attached.connection());
         }
-        registry.remove(connection(session));
         metrics.closed(reason.getCloseCode().getCode());
     }
 
