@@ -44,8 +44,8 @@ public class Settings {
     @Inject @ConfigProperty(name = "tocsin.outbox.max-bytes", defaultValue = "1048576") long outboxMaxBytes;
     @Inject @ConfigProperty(name = "tocsin.send.timeout-ms", defaultValue = "10000") long sendTimeoutMs;
     @Inject @ConfigProperty(name = "tocsin.send.socket-buffer-bytes", defaultValue = "65536") int socketSendBuffer;
-    @Inject @ConfigProperty(name = "tocsin.broadcast.passes-ahead", defaultValue = "3") int broadcastPassesAhead;
-    @Inject @ConfigProperty(name = "tocsin.broadcast.linger-ms", defaultValue = "0") long broadcastLingerMs;
+    @Inject @ConfigProperty(name = "tocsin.broadcast.passes-ahead", defaultValue = "8") int broadcastPassesAhead;
+    @Inject @ConfigProperty(name = "tocsin.broadcast.linger-ms", defaultValue = "40") long broadcastLingerMs;
 
     @Inject @ConfigProperty(name = "tocsin.idempotency.window-ms", defaultValue = "86400000") long idempotencyWindowMs;
     @Inject @ConfigProperty(name = "tocsin.retention.max-alerts-per-topic", defaultValue = "10000") int retentionMaxAlerts;
