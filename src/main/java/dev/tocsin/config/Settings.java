@@ -17,7 +17,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Every configuration key Tocsin reads, with its default; docs/operations.md lists them. Values come
  * from MicroProfile Config: system properties, environment variables ({@code TOCSIN_FRAME_MAX_BYTES}
- * for {@code tocsin.frame.max-bytes}), then META-INF/microprofile-config.properties.
+ * for {@code tocsin.frame.max-bytes}), then the defaults written here: the one place they are written
+ * in code (docs/operations.md states them too; DefaultsTest keeps the two agreeing).
  */
 @ApplicationScoped
 public class Settings {
