@@ -15,10 +15,13 @@ import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Every configuration key Tocsin reads, with its default; docs/operations.md lists them. Values come
+ * The configuration keys Tocsin reads, with their defaults; docs/operations.md lists them. Two are
+ * read where they are used, by objects Tyrus makes rather than CDI, and keep their defaults beside
+ * their names: {@link dev.tocsin.envelope.boundary.EnvelopeDecoder#MAX_FRAME_BYTES} and
+ * {@link dev.tocsin.sessions.boundary.OriginPolicy#ALLOWED}. Values come
  * from MicroProfile Config: system properties, environment variables ({@code TOCSIN_FRAME_MAX_BYTES}
- * for {@code tocsin.frame.max-bytes}), then the defaults written here: the one place they are written
- * in code (docs/operations.md states them too; DefaultsTest keeps the two agreeing).
+ * for {@code tocsin.frame.max-bytes}), then the defaults written in code, once each
+ * (docs/operations.md states them too; DefaultsTest keeps the two agreeing).
  */
 @ApplicationScoped
 public class Settings {
